@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (each target knows only the ones below it):
+//   drmock (executable) -> AdminAPI -> DisasterRecovery -> Catalog -> CSQLite
+//                                   -> HTTPServer -> CMHDShim -> CMicroHTTPD
+let package = Package(
+    name: "drmock",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "drmock", targets: ["drmock"]),
+        .library(name: "AdminAPI", targets: ["AdminAPI"]),
+    ],
+    dependencies: [
+        // Command line parsing for `drmock serve` and its options.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Salted slow hashes (scrypt) for passwords and passcodes, instead of a home-made hash.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Fixed-argument C wrappers around libmicrohttpd's variadic functions.
+        .target(name: "CMHDShim", dependencies: ["CMicroHTTPD"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMHDShim"]),
+        .target(name: "Catalog", dependencies: ["CSQLite"]),
+        .target(
+            name: "DisasterRecovery",
+            dependencies: [
+                "Catalog",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "AdminAPI", dependencies: ["HTTPServer", "DisasterRecovery"]),
+        .executableTarget(
+            name: "drmock",
+            dependencies: [
+                "AdminAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "DisasterRecoveryTests", dependencies: ["DisasterRecovery"]),
+        .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI", "HTTPServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

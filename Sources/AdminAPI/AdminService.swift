@@ -1,0 +1,170 @@
+import DisasterRecovery
+import HTTPServer
+
+/// How the emulated API answers beyond what the documents fix.
+public struct AdminConfiguration: Sendable {
+    /// Decision 2: errors come with HTTP 200 (as Portal does) unless this is on; then the HTTP
+    /// status equals the envelope's code.
+    public var httpErrorStatus: Bool
+    public init(httpErrorStatus: Bool = false) { self.httpErrorStatus = httpErrorStatus }
+}
+
+/// The emulated Enterprise Administrator API: routes a request to its deployment and handler,
+/// checks the token and privilege, and renders the answer as html, json or pjson.
+public final class AdminService: Sendable {
+    public let registry: DeploymentRegistry
+    public let configuration: AdminConfiguration
+    private let routes: [Route]
+
+    public init(registry: DeploymentRegistry, configuration: AdminConfiguration = .init()) {
+        self.registry = registry
+        self.configuration = configuration
+        self.routes = AdminRoutes.all.sorted { $0.literalCount > $1.literalCount }
+    }
+
+    /// The HTTPServer handler.
+    public func handle(_ request: Request) -> Reply {
+        .now(respond(request))
+    }
+
+    func respond(_ request: Request) -> Response {
+        let format: Format
+        switch Format.of(request) {
+        case .success(let f): format = f
+        case .failure(let e): return render(error: e, format: .json)
+        }
+        let parts = request.path.split(separator: "/")
+        guard let first = parts.first, let deployment = registry.deployment(for: String(first)) else {
+            return render(error: .notFound(request.path), format: format)
+        }
+        let rest = parts.dropFirst()
+        let candidates = routes.compactMap { r in r.match(rest).map { (r, $0) } }
+        guard !candidates.isEmpty else { return render(error: .notFound(request.path), format: format) }
+        // The most specific shape decides: GET on `backups/create` is a wrong method, not a backup named "create".
+        let best = candidates.map(\.0.literalCount).max() ?? 0
+        let shaped = candidates.filter { $0.0.literalCount == best }
+        let method = request.method == "HEAD" ? "GET" : request.method
+        guard let (route, params) = shaped.first(where: { $0.0.method == method }) else {
+            return render(error: .methodNotAllowed(request.method, allowed: shaped.map(\.0.method)), format: format)
+        }
+        do {
+            var user: User? = nil
+            if case .privilege(let privilege) = route.access {
+                let u = try deployment.user(forToken: try Self.token(of: request))
+                guard u.has(privilege) else { throw AdminError.forbidden() }
+                user = u
+            }
+            let call = Call(request: request, deployment: deployment, context: String(first), pathParams: params, user: user)
+            let value = try route.handler(call)
+            return render(value, title: route.title, format: format, request: request)
+        } catch let e as AdminError {
+            return render(error: e, format: format)
+        } catch {
+            return render(error: .internalError(String(describing: error)), format: format)
+        }
+    }
+
+    /// Decision 9: the token from the form body, the query (GET only), `X-Esri-Authorization: Bearer`
+    /// or `Authorization: Bearer`. A POST whose token is only in the query string is refused.
+    static func token(of request: Request) throws -> String {
+        if let t = request.formValue("token"), !t.isEmpty { return t }
+        for header in ["x-esri-authorization", "authorization"] {
+            if let v = request.header(header) {
+                let parts = v.split(separator: " ", maxSplits: 1)
+                if parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty { return String(parts[1]) }
+            }
+        }
+        if let t = request.queryValue("token"), !t.isEmpty {
+            if request.method == "POST" {
+                throw AdminError.tokenRequired("A POST request must carry its token in the request body or an authorization header, not in the query string.")
+            }
+            return t
+        }
+        throw AdminError.tokenRequired()
+    }
+
+    // MARK: - Rendering
+
+    func render(_ value: JSONValue, title: String, format: Format, request: Request) -> Response {
+        switch format {
+        case .json: return Response(status: 200, headers: Format.jsonHeaders, body: value.serialized())
+        case .pjson: return Response(status: 200, headers: Format.jsonHeaders, body: value.serialized(pretty: true))
+        case .html: return Response(status: 200, headers: Format.htmlHeaders, body: Array(HTMLPage.resource(title: title, path: request.path, value: value).utf8))
+        }
+    }
+
+    func render(error: AdminError, format: Format) -> Response {
+        let status = configuration.httpErrorStatus ? error.code : 200
+        let envelope: JSONValue = ["error": ["code": .int(Int64(error.code)), "message": .string(error.message), "details": JSONValue(error.details)]]
+        switch format {
+        case .json: return Response(status: status, headers: Format.jsonHeaders, body: envelope.serialized())
+        case .pjson: return Response(status: status, headers: Format.jsonHeaders, body: envelope.serialized(pretty: true))
+        case .html: return Response(status: status, headers: Format.htmlHeaders, body: Array(HTMLPage.error(error).utf8))
+        }
+    }
+}
+
+/// The `f` parameter: html (the documented default), json or pjson.
+enum Format: Sendable {
+    case html, json, pjson
+
+    static func of(_ request: Request) -> Result<Format, AdminError> {
+        let raw = request.formValue("f") ?? request.queryValue("f") ?? ""
+        switch raw.lowercased() {
+        case "", "html": return .success(.html)
+        case "json": return .success(.json)
+        case "pjson": return .success(.pjson)
+        default: return .failure(.invalidFormat(String(raw.prefix(32))))
+        }
+    }
+
+    static let jsonHeaders: [(name: String, value: String)] = [
+        ("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
+    ]
+    static let htmlHeaders: [(name: String, value: String)] = [
+        ("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
+        ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
+}
+
+/// Plain HTML pages for `f=html` (the rich directory is a later step): a title, the JSON, links.
+enum HTMLPage {
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for ch in s {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func resource(title: String, path: String, value: JSONValue) -> String {
+        let p = escape(path)
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) - drmock</title></head>
+            <body><h1>\(escape(title))</h1>
+            <p><a href="\(p)?f=json">JSON</a> | <a href="\(p)?f=pjson">PJSON</a></p>
+            <pre>\(escape(value.serializedString(pretty: true)))</pre>
+            </body></html>
+            """
+    }
+
+    static func error(_ e: AdminError) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Error \(e.code) - drmock</title></head>
+        <body><h1>Error \(e.code)</h1><p>\(escape(e.message))</p>
+        <ul>\(e.details.map { "<li>\(escape($0))</li>" }.joined())</ul>
+        </body></html>
+        """
+    }
+}

@@ -1,0 +1,85 @@
+import Catalog
+import DisasterRecovery
+import HTTPServer
+
+/// drmock in one object: catalog, deployments and HTTP server, started with one call.
+/// The executable uses it, and so can a Swift test that wants drmock in-process:
+///
+///     let fixture = try FixtureLocator.load("default")
+///     let server = try DRMockServer(options: .init(port: 0, databasePath: ":memory:", fixture: fixture, clockMode: .manual))
+///     try server.start()
+///     // talk to server.baseURL ...
+///     server.stop()
+public final class DRMockServer: Sendable {
+    public struct Options: Sendable {
+        public var host: String
+        public var port: UInt16
+        public var context: String
+        /// A file path, or `:memory:`.
+        public var databasePath: String
+        public var fixture: Fixture
+        public var clockMode: ClockState.Mode
+        public var speed: Double
+        public var httpErrorStatus: Bool
+        public var threads: Int?
+
+        public init(host: String = "127.0.0.1", port: UInt16 = 7443, context: String = "arcgis",
+                    databasePath: String = ":memory:", fixture: Fixture, clockMode: ClockState.Mode = .system,
+                    speed: Double = 1, httpErrorStatus: Bool = false, threads: Int? = nil) {
+            self.host = host
+            self.port = port
+            self.context = context
+            self.databasePath = databasePath
+            self.fixture = fixture
+            self.clockMode = clockMode
+            self.speed = speed
+            self.httpErrorStatus = httpErrorStatus
+            self.threads = threads
+        }
+    }
+
+    public let options: Options
+    public let registry: DeploymentRegistry
+    public let service: AdminService
+    private let server: Server
+
+    /// Opens the catalog and the context's deployment (from the catalog, or the fixture the first time).
+    public init(options: Options) throws {
+        guard Self.isValidContext(options.context) else {
+            throw FixtureError("--context must be letters, digits, '-' or '_' (got '\(options.context)')")
+        }
+        guard options.speed > 0, options.speed.isFinite else { throw FixtureError("--speed must be a positive number") }
+        self.options = options
+        let catalog = try DRCatalog(path: options.databasePath)
+        registry = DeploymentRegistry(catalog: catalog, fixture: options.fixture, clockMode: options.clockMode, speed: options.speed)
+        try registry.open(context: options.context)
+        let service = AdminService(registry: registry, configuration: .init(httpErrorStatus: options.httpErrorStatus))
+        self.service = service
+        var config = Server.Configuration()
+        config.host = options.host
+        config.port = options.port
+        if let t = options.threads { config.threads = t }
+        server = Server(configuration: config) { request in service.handle(request) }
+    }
+
+    public func start() throws { try server.start() }
+    public func stop() { server.stop() }
+
+    /// The bound port (useful with port 0).
+    public var port: UInt16 { server.port }
+
+    /// e.g. `http://127.0.0.1:7443/arcgis`.
+    public var baseURL: String {
+        let host = options.host == "0.0.0.0" ? "127.0.0.1" : options.host
+        return "\(server.isTLS ? "https" : "http")://\(host):\(port)/\(options.context)"
+    }
+
+    /// The deployment served at the server's context.
+    public var deployment: Deployment { registry.deployment(for: options.context)! }
+
+    static func isValidContext(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 64 && s.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95
+        } && s != "_mock"
+    }
+}

@@ -1,0 +1,129 @@
+import DisasterRecovery
+
+/// The wire shapes of the domain's values, field for field in the documentation's order.
+extension Backup {
+    var json: JSONValue {
+        [
+            "release": .string(release),
+            "siteName": .string(siteName),
+            "description": .string(description),
+            "completeTime": .int(completeTime),
+            "backupStore": .string(backupStore),
+            "retentionDate": .int(retentionDate),
+            "encryptKey": .string(encryptKey),
+            "backupType": .string(backupType),
+            "relationalStore": .array(relationalStore.map { r in
+                [
+                    "metadata": .string(r.metadata),
+                    "geodatabases": .array(r.geodatabases.map { ["gdbName": .string($0.gdbName), "egdbID": .string($0.egdbID)] }),
+                    "systemDatabases": JSONValue(r.systemDatabases),
+                    "startTime": .int(r.startTime),
+                    "clusterID": .string(r.clusterID),
+                    "endTime": .int(r.endTime),
+                    "status": .string(r.status),
+                ]
+            }),
+            "scheduleType": .string(scheduleType),
+            "objectStore": .array(objectStore.map { o in
+                [
+                    "metadata": .string(o.metadata),
+                    "buckets": JSONValue(o.buckets),
+                    "startTime": .int(o.startTime),
+                    "clusterID": .string(o.clusterID),
+                    "endTime": .int(o.endTime),
+                    "status": .string(o.status),
+                ]
+            }),
+            "namespace": .string(namespace),
+            "startTime": .int(startTime),
+            "infrastructures": [
+                "startTime": .int(infrastructures.startTime),
+                "endTime": .int(infrastructures.endTime),
+                "status": .string(infrastructures.status),
+            ],
+            "category": .string(category),
+            "backupName": .string(backupName),
+            "status": .string(status),
+        ]
+    }
+}
+
+extension BackupStore {
+    /// The store as `stores` lists it; `detailed: false` is the single-store resource's shape.
+    func json(inList: Bool) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("default", .bool(isDefault))]
+        if let c = storageConfig {
+            var config: [(String, JSONValue)] = [
+                ("storageClass", .string(c.storageClass)), ("size", .string(c.size)),
+                ("provisioningType", .string(c.provisioningType)),
+            ]
+            if let labels = c.labels {
+                config.append(("labels", .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+            }
+            pairs.append(("storageConfig", .object(config)))
+        }
+        pairs.append(("identity", .string(identity)))
+        if inList { pairs.append(("identityKey", .string(identityKey))) }
+        pairs += [("name", .string(name)), ("rootDir", .string(rootDir)), ("type", .string(type))]
+        if inList, let a = autoShutdown { pairs.append(("autoShutdown", .bool(a))) }
+        return .object(pairs)
+    }
+}
+
+extension JobProgress.StageState {
+    var json: JSONValue {
+        [
+            "duration": .string(JobProgress.durationText(elapsedMs)),
+            "lastUpdated": .int(lastUpdated),
+            "name": .string(name),
+            "state": .string(state),
+        ]
+    }
+}
+
+extension Deployment.JobView {
+    /// `/admin/jobs/<id>`: the documented job fields, `messages` always, `result.stages` once completed.
+    var json: JSONValue {
+        let p = progress
+        let updated = p.endTime != 0 ? p.endTime : max(job.submittedAt, p.stages.map(\.lastUpdated).max() ?? job.submittedAt)
+        var pairs: [(String, JSONValue)] = [
+            ("updatedtime", .int(updated)),
+            ("jobid", .string(job.jobID)),
+            ("endtime", .int(p.endTime)),
+            ("starttime", .int(job.submittedAt)),
+            ("operationURI", .string(job.operationURI)),
+            ("status", .string(p.status.rawValue)),
+            ("username", .string(job.username)),
+            ("messages", JSONValue(p.messages)),
+        ]
+        if p.status == .completed {
+            pairs.append(("result", ["stages": .array(p.stages.map(\.json))]))
+        }
+        return .object(pairs)
+    }
+
+    /// The status resource's `status` object in the stages format (10.9.1 and later).
+    func statusJSON(now: Int64) -> JSONValue {
+        let p = progress
+        let report = StatusReport(p.status)
+        let overall: Int64 = p.endTime != 0 ? p.endTime - p.startTime : max(0, now - p.startTime)
+        return [
+            "status": [
+                "code": .int(Int64(report.code)),
+                "scheduleType": .string(job.scheduleType),
+                "stages": .array(p.stages.map(\.json)),
+                "completeTime": .int(p.endTime),
+                "startTime": .int(p.startTime),
+                "state": .string(report.state),
+                "backupStore": .string(job.storeName),
+                "message": .string(p.message),
+                "operation": .string(job.operation.rawValue),
+                "overallDuration": .string(JobProgress.overallDurationText(overall)),
+                "backupName": .string(job.backupName),
+            ],
+        ]
+    }
+
+    /// The status resource before any disaster-recovery job.
+    static let noOpStatus: JSONValue = ["status": ["code": 0, "messages": [], "state": "no_op"]]
+}

@@ -1,0 +1,104 @@
+import DisasterRecovery
+import HTTPServer
+
+/// One request as a handler sees it: the request, the deployment it addresses, the path's
+/// parameters, and the signed-in user.
+struct Call {
+    let request: Request
+    let deployment: Deployment
+    let context: String
+    /// The values of the route's `{param}` segments, in order.
+    let pathParams: [String]
+    let user: User?
+
+    /// A parameter from the form body, or else the query string. `None` and empty mean "not given" (decision 8).
+    func param(_ name: String) -> String? {
+        let raw = request.formValue(name) ?? request.queryValue(name)
+        guard let v = raw, !v.isEmpty, v != "None", v != "null" else { return nil }
+        return v
+    }
+
+    func required(_ name: String) throws -> String {
+        guard let v = param(name) else { throw AdminError.missingParameter(name) }
+        return v
+    }
+
+    /// An integer parameter; throws 400 naming it when it is not a whole number.
+    func integer(_ name: String) throws -> Int64? {
+        guard let v = param(name) else { return nil }
+        guard let i = Int64(v.trimmingSpaces) else {
+            throw AdminError.invalidParameter(name, "'\(name)' must be a whole number, not '\(v.prefix(64))'.")
+        }
+        return i
+    }
+
+    /// `http(s)://host[:port]` as the client addressed us (Host header), for absolute URLs such as `jobsUrl`.
+    var origin: String {
+        let scheme = request.isTLS ? "https" : "http"
+        let host = request.header("host") ?? ""
+        let allowed = host.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 46 || c == 58 || c == 91 || c == 93 || c == 95
+        }
+        return "\(scheme)://\(host.isEmpty || !allowed || host.count > 255 ? "localhost" : host)"
+    }
+
+    /// The request path with the context, e.g. `/arcgis/admin/jobs`.
+    var path: String { request.path }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = self[...]
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return s
+    }
+}
+
+/// Who may call a route.
+enum Access: Sendable {
+    /// No token needed (the token service itself).
+    case open
+    /// A valid token of a user holding this privilege.
+    case privilege(String)
+}
+
+/// One resource or operation of the emulated API.
+struct Route: Sendable {
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case param
+    }
+    let method: String
+    let segments: [Segment]
+    let access: Access
+    /// The HTML page title.
+    let title: String
+    let handler: @Sendable (Call) throws -> JSONValue
+
+    /// `pattern` is the path after the context, with `{name}` for parameters, e.g. `admin/jobs/{job}`.
+    init(_ method: String, _ pattern: String, access: Access, title: String,
+         _ handler: @escaping @Sendable (Call) throws -> JSONValue) {
+        self.method = method
+        self.segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? .param : .literal(String($0)) }
+        self.access = access
+        self.title = title
+        self.handler = handler
+    }
+
+    /// The parameter values if `path` (split, after the context) fits this route's shape.
+    func match(_ path: ArraySlice<Substring>) -> [String]? {
+        guard path.count == segments.count else { return nil }
+        var params: [String] = []
+        for (seg, part) in zip(segments, path) {
+            switch seg {
+            case .literal(let l): if l != part { return nil }
+            case .param: params.append(String(part))
+            }
+        }
+        return params
+    }
+
+    /// Routes with more literal segments win (`backups/create` before `backups/{backup}`).
+    var literalCount: Int { segments.filter { $0 != .param }.count }
+}

@@ -1,0 +1,131 @@
+import Synchronization
+
+/// Everything the catalog holds for one context, as stored JSON bodies in their stored order.
+public struct ContextRecords: Sendable {
+    public var deployment: String
+    public var users: [String]
+    public var stores: [String]
+    public var backups: [String]
+    public var jobs: [String]
+    public var tokens: [TokenRecord]
+}
+
+/// A stored token: only its digest, never the token itself.
+public struct TokenRecord: Sendable, Equatable {
+    public var digest: String
+    public var username: String
+    public var expires: Int64
+    public init(digest: String, username: String, expires: Int64) {
+        self.digest = digest
+        self.username = username
+        self.expires = expires
+    }
+}
+
+/// The disaster-recovery catalog: one SQLite database, safe to use from any thread.
+///
+/// Reads and writes go through ``read(_:)`` and ``write(_:)``; a write is one transaction, so a
+/// multi-row change (a job's completion and its new backup) lands whole or not at all.
+public final class DRCatalog: Sendable {
+    private let database: Mutex<Database>
+    public let path: String
+
+    /// Opens (or creates) the catalog at `path` (`:memory:` for a throw-away one) and migrates it.
+    public init(path: String) throws {
+        let db = try Database(path: path)
+        try db.migrate(CatalogSchema.migrations)
+        self.path = path
+        self.database = Mutex(db)
+    }
+
+    /// Runs `body` in one transaction; everything it wrote is rolled back if it throws.
+    public func write<T: Sendable>(_ body: (CatalogWriter) throws -> T) throws -> T {
+        try database.withLock { db in
+            try db.transaction { try body(CatalogWriter(db: db)) }
+        }
+    }
+
+    /// Loads everything stored for `context`, or nil if the context has never been created.
+    public func load(context: String) throws -> ContextRecords? {
+        try database.withLock { db in
+            guard let dep = try db.queryOne("SELECT body FROM deployments WHERE context = ?", [.text(context)]) else {
+                return nil
+            }
+            func bodies(_ sql: String) throws -> [String] {
+                try db.query(sql, [.text(context)]).compactMap { $0.text("body") }
+            }
+            let tokens = try db.query("SELECT digest, username, expires FROM tokens WHERE context = ? ORDER BY expires", [.text(context)])
+                .map { TokenRecord(digest: $0.text("digest") ?? "", username: $0.text("username") ?? "", expires: $0.int("expires") ?? 0) }
+            return ContextRecords(
+                deployment: dep.text("body") ?? "{}",
+                users: try bodies("SELECT body FROM users WHERE context = ? ORDER BY username"),
+                stores: try bodies("SELECT body FROM stores WHERE context = ? ORDER BY seq"),
+                backups: try bodies("SELECT body FROM backups WHERE context = ? ORDER BY start_time, name"),
+                jobs: try bodies("SELECT body FROM jobs WHERE context = ? ORDER BY seq"),
+                tokens: tokens)
+        }
+    }
+
+    /// The contexts stored in this catalog.
+    public func contexts() throws -> [String] {
+        try database.withLock { db in
+            try db.query("SELECT context FROM deployments ORDER BY context").compactMap { $0.text("context") }
+        }
+    }
+
+    /// `PRAGMA integrity_check`: `["ok"]` when the file is sound.
+    public func integrityCheck() throws -> [String] {
+        try database.withLock { db in try db.integrityCheck() }
+    }
+
+    public func close() {
+        database.withLock { db in db.close() }
+    }
+}
+
+/// The writes a transaction may make. Obtained only inside ``DRCatalog/write(_:)``.
+public struct CatalogWriter {
+    fileprivate let db: Database
+
+    public func putDeployment(context: String, body: String) throws {
+        try db.run("INSERT INTO deployments(context, body) VALUES(?, ?) ON CONFLICT(context) DO UPDATE SET body = excluded.body",
+                   [.text(context), .text(body)])
+    }
+    public func deleteContext(_ context: String) throws {
+        try db.run("DELETE FROM deployments WHERE context = ?", [.text(context)])
+    }
+    public func putUser(context: String, username: String, body: String) throws {
+        try db.run("INSERT INTO users(context, username, body) VALUES(?, ?, ?) ON CONFLICT(context, username) DO UPDATE SET body = excluded.body",
+                   [.text(context), .text(username), .text(body)])
+    }
+    public func putStore(context: String, name: String, seq: Int, body: String) throws {
+        try db.run("INSERT INTO stores(context, name, seq, body) VALUES(?, ?, ?, ?) ON CONFLICT(context, name) DO UPDATE SET body = excluded.body",
+                   [.text(context), .text(name), .integer(Int64(seq)), .text(body)])
+    }
+    public func deleteStore(context: String, name: String) throws {
+        try db.run("DELETE FROM stores WHERE context = ? AND name = ?", [.text(context), .text(name)])
+    }
+    public func putBackup(context: String, store: String, name: String, startTime: Int64, body: String) throws {
+        try db.run("INSERT INTO backups(context, store, name, start_time, body) VALUES(?, ?, ?, ?, ?) ON CONFLICT(context, store, name) DO UPDATE SET start_time = excluded.start_time, body = excluded.body",
+                   [.text(context), .text(store), .text(name), .integer(startTime), .text(body)])
+    }
+    /// Inserts a backup that must not exist yet; a duplicate is a constraint violation.
+    public func insertBackup(context: String, store: String, name: String, startTime: Int64, body: String) throws {
+        try db.run("INSERT INTO backups(context, store, name, start_time, body) VALUES(?, ?, ?, ?, ?)",
+                   [.text(context), .text(store), .text(name), .integer(startTime), .text(body)])
+    }
+    public func deleteBackup(context: String, store: String, name: String) throws {
+        try db.run("DELETE FROM backups WHERE context = ? AND store = ? AND name = ?", [.text(context), .text(store), .text(name)])
+    }
+    public func putJob(context: String, jobID: String, seq: Int, status: String, body: String) throws {
+        try db.run("INSERT INTO jobs(context, jobid, seq, status, body) VALUES(?, ?, ?, ?, ?) ON CONFLICT(context, jobid) DO UPDATE SET status = excluded.status, body = excluded.body",
+                   [.text(context), .text(jobID), .integer(Int64(seq)), .text(status), .text(body)])
+    }
+    public func putToken(context: String, _ token: TokenRecord) throws {
+        try db.run("INSERT INTO tokens(digest, context, username, expires) VALUES(?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET expires = excluded.expires",
+                   [.text(token.digest), .text(context), .text(token.username), .integer(token.expires)])
+    }
+    public func deleteTokens(context: String, expiredBefore millis: Int64) throws {
+        try db.run("DELETE FROM tokens WHERE context = ? AND expires < ?", [.text(context), .integer(millis)])
+    }
+}

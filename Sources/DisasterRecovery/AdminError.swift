@@ -1,0 +1,83 @@
+/// The one error type of drmock: an ArcGIS error envelope's code, message and details.
+///
+/// Handlers and the domain throw these; the AdminAPI layer renders them as
+/// `{"error": {"code": ..., "message": ..., "details": [...]}}`. Every code and text the emulator
+/// uses is built by one of the static functions below (the table the docs list), so clients can
+/// match on stable messages.
+public struct AdminError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: Int
+    public let message: String
+    public let details: [String]
+
+    public init(code: Int, message: String, details: [String] = []) {
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    public var description: String { "AdminError(\(code)): \(message) \(details)" }
+}
+
+extension AdminError {
+    // MARK: 499 / 498 / 403: tokens and privileges
+    public static func tokenRequired(_ detail: String? = nil) -> AdminError {
+        AdminError(code: 499, message: "Token Required", details: detail.map { [$0] } ?? [])
+    }
+    public static func invalidToken() -> AdminError {
+        AdminError(code: 498, message: "Invalid token.", details: ["Invalid token."])
+    }
+    public static func forbidden() -> AdminError {
+        AdminError(code: 403, message: "You do not have permissions to access this resource or perform this operation.")
+    }
+
+    // MARK: 400: sign-in and parameters
+    public static func unableToGenerateToken(_ detail: String) -> AdminError {
+        AdminError(code: 400, message: "Unable to generate token.", details: [detail])
+    }
+    public static func missingParameter(_ name: String) -> AdminError {
+        AdminError(code: 400, message: "Missing required parameter '\(name)'.", details: ["'\(name)' must be specified."])
+    }
+    public static func invalidParameter(_ name: String, _ why: String) -> AdminError {
+        AdminError(code: 400, message: "Invalid value for parameter '\(name)'.", details: [why])
+    }
+    public static func passcodeTooShort() -> AdminError {
+        AdminError(code: 400, message: "The passcode must be at least 8 characters in length.",
+                   details: ["Invalid value for parameter 'passcode'."])
+    }
+    public static func duplicateBackup(_ name: String, store: String) -> AdminError {
+        AdminError(code: 409, message: "A backup with the name '\(name)' already exists in the backup store '\(store)'.")
+    }
+    public static func invalidFormat(_ f: String) -> AdminError {
+        AdminError(code: 400, message: "Invalid value for parameter 'f'.", details: ["'\(f)' is not one of html, json, pjson."])
+    }
+
+    // MARK: 404 / 405 / 409
+    public static func unknownStore(_ name: String) -> AdminError {
+        AdminError(code: 404, message: "The backup store '\(name)' does not exist.")
+    }
+    public static func unknownBackup(_ name: String, store: String) -> AdminError {
+        AdminError(code: 404, message: "The backup '\(name)' does not exist in the backup store '\(store)'.")
+    }
+    public static func unknownJob(_ id: String) -> AdminError {
+        AdminError(code: 404, message: "The job '\(id)' does not exist.")
+    }
+    public static func notFound(_ path: String) -> AdminError {
+        AdminError(code: 404, message: "Resource not found.", details: ["'\(path)' is not a resource of this API."])
+    }
+    public static func methodNotAllowed(_ method: String, allowed: [String]) -> AdminError {
+        AdminError(code: 405, message: "Method not supported.",
+                   details: ["\(method) is not supported here; use \(allowed.joined(separator: " or "))."])
+    }
+    public static func jobAlreadyRunning(_ jobID: String) -> AdminError {
+        AdminError(code: 409, message: "Another disaster recovery job is already running.",
+                   details: ["Job '\(jobID)' must finish before a new backup or restore can start."])
+    }
+
+    // MARK: 413 / 500
+    public static func bodyTooLarge() -> AdminError {
+        AdminError(code: 413, message: "The request body is too large.")
+    }
+    public static func internalError(_ detail: String) -> AdminError {
+        AdminError(code: 500, message: "The server could not complete the request.", details: [detail])
+    }
+}

@@ -1,0 +1,359 @@
+import Catalog
+import FoundationEssentials
+import Synchronization
+
+/// What the catalog keeps about a deployment besides its rows: where it came from, its release,
+/// timings, and its clock's time line.
+struct DeploymentProfile: Codable, Sendable {
+    var fixtureName: String
+    var release: String
+    var fullVersion: String
+    var siteName: String
+    var namespace: String
+    var timings: Fixture.Timings
+    var cluster: Fixture.Cluster
+    var clock: ClockState
+    var jobSeq: Int
+    var storeSeq: Int
+    /// The last submitted disaster-recovery job: what the status resource reports.
+    var lastDRJobID: String?
+}
+
+/// One emulated ArcGIS Enterprise on Kubernetes deployment (one `/<context>/`): its users, backup
+/// stores, backups and jobs, on its own clock.
+///
+/// All state lives in memory for fast reads and is written through to the ``DRCatalog`` before a
+/// change is acknowledged, so a crash loses nothing that a client was told about. Methods are safe
+/// to call from any thread.
+public final class Deployment: Sendable {
+    public let context: String
+    public let clock: any SimulationClock
+    private let catalog: DRCatalog
+    private let state: Mutex<State>
+
+    struct State: Sendable {
+        var profile: DeploymentProfile
+        var users: [String: User]
+        var stores: [BackupStore]
+        /// Per store, in start-time order.
+        var backups: [String: [Backup]]
+        var jobs: [String: DRJob]
+        var jobOrder: [String]
+        /// Token digest → record.
+        var tokens: [String: TokenRecord]
+        /// The job that has not yet been recorded as finished, if any.
+        var activeJobID: String?
+    }
+
+    // MARK: - Opening
+
+    /// Opens `context` from the catalog, or creates it from `fixture` if the catalog has never seen it.
+    /// - Parameters:
+    ///   - clockMode: `.system` (scaled by `speed`) or `.manual`. A stored time line is continued.
+    public static func open(context: String, catalog: DRCatalog, fixture: Fixture,
+                            clockMode: ClockState.Mode, speed: Double) throws -> Deployment {
+        if let records = try catalog.load(context: context) {
+            let profile = try decode(DeploymentProfile.self, records.deployment)
+            if profile.fixtureName != fixture.name {
+                throw FixtureError("the catalog already holds context '\(context)' made from fixture '\(profile.fixtureName)', not '\(fixture.name)'; start with --reset (or another --db) to load '\(fixture.name)'")
+            }
+            var state = State(profile: profile, users: [:], stores: [], backups: [:], jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
+            for body in records.users { let u = try decode(User.self, body); state.users[u.username] = u }
+            state.stores = try records.stores.map { try decode(BackupStore.self, $0) }
+            for body in records.backups { let b = try decode(Backup.self, body); state.backups[b.backupStore, default: []].append(b) }
+            for body in records.jobs {
+                let j = try decode(DRJob.self, body)
+                state.jobs[j.jobID] = j
+                state.jobOrder.append(j.jobID)
+                if !j.recordedStatus.isFinished { state.activeJobID = j.jobID }
+            }
+            for t in records.tokens { state.tokens[t.digest] = t }
+            let clock = profile.clock.makeClock(mode: clockMode, speed: speed)
+            state.profile.clock = clock.state
+            let deployment = Deployment(context: context, clock: clock, catalog: catalog, state: state)
+            try deployment.persistProfile()
+            return deployment
+        }
+        try fixture.validate(source: "fixture '\(fixture.name)'")
+        let start = fixture.clockStart ?? wallClockMillis()
+        let clock: any SimulationClock = clockMode == .manual
+            ? ManualClock(startingAt: start)
+            : ScaledSystemClock(speed: speed)
+        let profile = DeploymentProfile(
+            fixtureName: fixture.name, release: fixture.release, fullVersion: fixture.fullVersion,
+            siteName: fixture.siteName, namespace: fixture.namespace, timings: fixture.timings,
+            cluster: fixture.cluster, clock: clock.state, jobSeq: 0, storeSeq: fixture.stores.count, lastDRJobID: nil)
+        var state = State(profile: profile, users: [:], stores: fixture.stores, backups: [:], jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
+        for u in fixture.users {
+            let hash = try u.passwordHash ?? SecretHash.make(u.password ?? "")
+            state.users[u.username] = User(username: u.username, passwordHash: hash, role: u.role, privileges: u.privileges)
+        }
+        for fb in fixture.backups {
+            state.backups[fb.backup.backupStore, default: []].append(fb.backup)
+        }
+        for key in state.backups.keys { state.backups[key]?.sort { ($0.startTime, $0.backupName) < ($1.startTime, $1.backupName) } }
+        let snapshot = state
+        try catalog.write { w in
+            try w.deleteContext(context)
+            try w.putDeployment(context: context, body: encode(snapshot.profile))
+            for u in snapshot.users.values { try w.putUser(context: context, username: u.username, body: encode(u)) }
+            for (i, s) in snapshot.stores.enumerated() { try w.putStore(context: context, name: s.name, seq: i, body: encode(s)) }
+            for b in snapshot.backups.values.joined() {
+                try w.insertBackup(context: context, store: b.backupStore, name: b.backupName, startTime: b.startTime, body: encode(b))
+            }
+        }
+        return Deployment(context: context, clock: clock, catalog: catalog, state: state)
+    }
+
+    private init(context: String, clock: any SimulationClock, catalog: DRCatalog, state: State) {
+        self.context = context
+        self.clock = clock
+        self.catalog = catalog
+        self.state = Mutex(state)
+    }
+
+    private func persistProfile() throws {
+        try state.withLock { s in
+            let body = try encode(s.profile)
+            try catalog.write { w in try w.putDeployment(context: context, body: body) }
+        }
+    }
+
+    // MARK: - Facts
+
+    public var release: String { state.withLock { $0.profile.release } }
+    public var fullVersion: String { state.withLock { $0.profile.fullVersion } }
+    public var fixtureName: String { state.withLock { $0.profile.fixtureName } }
+
+    // MARK: - Tokens
+
+    /// Checks a user's password and hands out a token valid for `expirationMinutes`
+    /// (default 60, at least 60, at most 20160 — two weeks) on this deployment's clock.
+    public func generateToken(username: String, password: String, expirationMinutes: Int?) throws -> TokenGrant {
+        let stored = state.withLock { $0.users[username] }
+        guard let user = stored, SecretHash.verify(password, against: user.passwordHash) else {
+            throw AdminError.unableToGenerateToken("Invalid username or password.")
+        }
+        let minutes = Int64(min(20160, max(60, expirationMinutes ?? 60)))
+        let token = SecretHash.randomToken()
+        let now = clock.now()
+        let record = TokenRecord(digest: SecretHash.digest(token), username: user.username, expires: now + minutes * 60_000)
+        try state.withLock { s in
+            try catalog.write { w in
+                try w.deleteTokens(context: context, expiredBefore: now)
+                try w.putToken(context: context, record)
+            }
+            s.tokens = s.tokens.filter { $0.value.expires >= now }
+            s.tokens[record.digest] = record
+        }
+        return TokenGrant(token: token, expires: record.expires)
+    }
+
+    /// The user a token belongs to; 498 if the token is unknown or expired.
+    public func user(forToken token: String) throws -> User {
+        let digest = SecretHash.digest(token)
+        let now = clock.now()
+        let found: User? = state.withLock { s in
+            guard let t = s.tokens[digest], t.expires > now else { return nil }
+            return s.users[t.username]
+        }
+        guard let user = found else { throw AdminError.invalidToken() }
+        return user
+    }
+
+    // MARK: - Stores and backups
+
+    public func stores() -> [BackupStore] { state.withLock { $0.stores } }
+
+    public func store(named name: String) throws -> BackupStore {
+        guard let s = state.withLock({ $0.stores.first { $0.name == name } }) else { throw AdminError.unknownStore(name) }
+        return s
+    }
+
+    /// The completed backups of a store, oldest first.
+    public func backups(inStore store: String) throws -> [Backup] {
+        try withSettledState { s in
+            guard s.stores.contains(where: { $0.name == store }) else { throw AdminError.unknownStore(store) }
+            return s.backups[store] ?? []
+        }
+    }
+
+    public func backup(named name: String, inStore store: String) throws -> Backup {
+        try withSettledState { s in
+            guard s.stores.contains(where: { $0.name == store }) else { throw AdminError.unknownStore(store) }
+            guard let b = s.backups[store]?.first(where: { $0.backupName == name }) else {
+                throw AdminError.unknownBackup(name, store: store)
+            }
+            return b
+        }
+    }
+
+    /// What a client asks for when it creates a backup.
+    public struct BackupRequest: Sendable {
+        public var storeName: String
+        public var name: String
+        public var passcode: String
+        public var description: String
+        /// Epoch ms, or -1 for never.
+        public var retentionDate: Int64
+        public var scheduleType: String
+        public var username: String
+        public var operationURI: String
+        public init(storeName: String, name: String, passcode: String, description: String = "",
+                    retentionDate: Int64 = -1, scheduleType: String = "MANUAL", username: String, operationURI: String) {
+            self.storeName = storeName
+            self.name = name
+            self.passcode = passcode
+            self.description = description
+            self.retentionDate = retentionDate
+            self.scheduleType = scheduleType
+            self.username = username
+            self.operationURI = operationURI
+        }
+    }
+
+    /// Submits a backup job. The backup appears in its store when the job completes.
+    public func createBackup(_ request: BackupRequest) throws -> DRJob {
+        try Self.validateBackupName(request.name)
+        guard request.passcode.count >= 8 else { throw AdminError.passcodeTooShort() }
+        guard request.retentionDate >= -1 else {
+            throw AdminError.invalidParameter("retentionDate", "retentionDate must be epoch milliseconds, or -1 for never.")
+        }
+        // Cheap checks first, so a refused request costs no hashing; checked again below.
+        try withSettledState { s in try checkCanCreate(request, in: s) }
+        let hash = try SecretHash.make(request.passcode)
+        return try withSettledState { s in
+            try checkCanCreate(request, in: s)
+            let now = clock.now()
+            let job = DRJob(
+                jobID: SecretHash.jobID(), operation: .backup, operationURI: request.operationURI,
+                username: request.username, storeName: request.storeName, backupName: request.name,
+                description: request.description, retentionDate: request.retentionDate,
+                scheduleType: request.scheduleType, passcodeHash: hash, submittedAt: now,
+                startDelayMs: s.profile.timings.submitDelayMs, stages: s.profile.timings.backupStages,
+                failure: nil, timeoutMs: nil, recordedStatus: .submitted)
+            var profile = s.profile
+            profile.jobSeq += 1
+            profile.lastDRJobID = job.jobID
+            let seq = profile.jobSeq
+            let profileBody = try encode(profile)
+            let jobBody = try encode(job)
+            try catalog.write { w in
+                try w.putJob(context: context, jobID: job.jobID, seq: seq, status: job.recordedStatus.rawValue, body: jobBody)
+                try w.putDeployment(context: context, body: profileBody)
+            }
+            s.profile = profile
+            s.jobs[job.jobID] = job
+            s.jobOrder.append(job.jobID)
+            s.activeJobID = job.jobID
+            return job
+        }
+    }
+
+    private func checkCanCreate(_ r: BackupRequest, in s: State) throws {
+        guard s.stores.contains(where: { $0.name == r.storeName }) else { throw AdminError.unknownStore(r.storeName) }
+        if let active = s.activeJobID { throw AdminError.jobAlreadyRunning(active) }
+        if s.backups[r.storeName]?.contains(where: { $0.backupName == r.name }) == true {
+            throw AdminError.duplicateBackup(r.name, store: r.storeName)
+        }
+    }
+
+    /// Backup names: 1 to 128 characters, no `/`, `\` or control characters (they become URL segments).
+    public static func validateBackupName(_ name: String) throws {
+        if name.isEmpty { throw AdminError.missingParameter("name") }
+        if name.count > 128 || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || $0 == "/" || $0 == "\\" }) {
+            throw AdminError.invalidParameter("name", "A backup name has 1 to 128 characters and no '/', '\\' or control characters.")
+        }
+    }
+
+    // MARK: - Jobs and status
+
+    /// A job and where it stands now.
+    public struct JobView: Sendable {
+        public var job: DRJob
+        public var progress: JobProgress
+    }
+
+    public func jobIDs() throws -> [String] { try withSettledState { $0.jobOrder } }
+
+    public func job(id: String) throws -> JobView {
+        try withSettledState { s in
+            guard let j = s.jobs[id] else { throw AdminError.unknownJob(id) }
+            return JobView(job: j, progress: j.progress(at: clock.now()))
+        }
+    }
+
+    /// The last submitted disaster-recovery job, for the status resource; nil before any.
+    public func lastDRJob() throws -> JobView? {
+        try withSettledState { s in
+            guard let id = s.profile.lastDRJobID, let j = s.jobs[id] else { return nil }
+            return JobView(job: j, progress: j.progress(at: clock.now()))
+        }
+    }
+
+    // MARK: - The job engine
+
+    /// Runs `body` on the state after recording every job transition due by now.
+    private func withSettledState<T>(_ body: (inout State) throws -> T) throws -> T {
+        try state.withLock { s in
+            try settle(&s, now: clock.now())
+            return try body(&s)
+        }
+    }
+
+    /// Records the active job's transition if its derived status moved on, and on completion
+    /// adds the backup it made, in one transaction.
+    private func settle(_ s: inout State, now: Int64) throws {
+        guard let id = s.activeJobID, var job = s.jobs[id] else { return }
+        let p = job.progress(at: now)
+        guard p.status != job.recordedStatus else { return }
+        job.recordedStatus = p.status
+        let seq = (s.jobOrder.firstIndex(of: id) ?? 0) + 1
+        let made: Backup? = (p.status == .completed && job.operation == .backup) ? makeBackup(job, p, s.profile) : nil
+        let jobBody = try encode(job)
+        let backupBody = try made.map { try encode($0) }
+        try catalog.write { w in
+            try w.putJob(context: context, jobID: id, seq: seq, status: p.status.rawValue, body: jobBody)
+            if let b = made, let body = backupBody {
+                try w.putBackup(context: context, store: b.backupStore, name: b.backupName, startTime: b.startTime, body: body)
+            }
+        }
+        s.jobs[id] = job
+        if let b = made {
+            s.backups[b.backupStore, default: []].removeAll { $0.backupName == b.backupName }
+            s.backups[b.backupStore, default: []].append(b)
+        }
+        if p.status.isFinished { s.activeJobID = nil }
+    }
+
+    private func makeBackup(_ job: DRJob, _ p: JobProgress, _ profile: DeploymentProfile) -> Backup {
+        func window(_ name: String) -> (Int64, Int64) {
+            guard let st = p.stages.first(where: { $0.name == name }) else { return (p.startTime, p.endTime) }
+            return (st.startTime, st.startTime + st.elapsedMs)
+        }
+        let rel = window("Stage Relational store"), obj = window("Stage Object store"), infra = window("Stage system configuration")
+        let c = profile.cluster
+        return Backup(
+            release: profile.fullVersion, siteName: profile.siteName, description: job.description,
+            completeTime: p.endTime, backupStore: job.storeName, retentionDate: job.retentionDate,
+            encryptKey: Backup.maskedKey(SecretHash.randomToken(bytes: 24)), backupType: "FULL",
+            relationalStore: [.init(metadata: "{crypt}..", geodatabases: c.geodatabases, systemDatabases: c.systemDatabases,
+                                    startTime: rel.0, clusterID: c.relationalClusterID, endTime: rel.1, status: "completed")],
+            scheduleType: job.scheduleType,
+            objectStore: [.init(metadata: "{crypt}..", buckets: c.buckets, startTime: obj.0, clusterID: c.objectClusterID,
+                                endTime: obj.1, status: "completed")],
+            namespace: profile.namespace, startTime: p.startTime,
+            infrastructures: .init(startTime: infra.0, endTime: infra.1, status: "completed"),
+            category: "SYSTEM", backupName: job.backupName, status: "completed", passcodeHash: job.passcodeHash)
+    }
+}
+
+// MARK: - Storage encoding (the catalog keeps records as JSON bodies)
+
+private func encode<T: Encodable>(_ value: T) throws -> String {
+    String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+}
+
+private func decode<T: Decodable>(_ type: T.Type, _ body: String) throws -> T {
+    try JSONDecoder().decode(type, from: Data(body.utf8))
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Finds and reads fixtures: `--fixture PATH` (a file that exists) or `--fixture NAME`, looked up as
+/// `NAME.json` in `$DRMOCK_FIXTURES`, `./fixtures`, and the `fixtures/` folder of the directories
+/// above the executable (which covers `.build/debug/drmock` in a checkout and `share/drmock/fixtures`).
+public enum FixtureLocator {
+    public static func load(_ nameOrPath: String, executablePath: String = CommandLine.arguments.first ?? "") throws -> Fixture {
+        let path = try locate(nameOrPath, executablePath: executablePath)
+        guard let bytes = readFile(path) else { throw FixtureError("cannot read fixture file \(path)") }
+        let fixture = try Fixture.decode(bytes, source: path)
+        try fixture.validate(source: path)
+        return fixture
+    }
+
+    public static func locate(_ nameOrPath: String, executablePath: String) throws -> String {
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".json") {
+            guard isFile(nameOrPath) else { throw FixtureError("fixture file \(nameOrPath) does not exist") }
+            return nameOrPath
+        }
+        var dirs: [String] = []
+        if let env = getenv("DRMOCK_FIXTURES") { dirs.append(String(cString: env)) }
+        dirs.append("fixtures")
+        var dir = directory(of: resolved(executablePath))
+        for _ in 0..<6 where !dir.isEmpty {
+            dirs.append(dir + "/fixtures")
+            dirs.append(dir + "/share/drmock/fixtures")
+            dir = directory(of: dir)
+        }
+        for d in dirs where isFile(d + "/" + nameOrPath + ".json") {
+            return d + "/" + nameOrPath + ".json"
+        }
+        throw FixtureError("no fixture named '\(nameOrPath)' (looked in \(dirs.joined(separator: ", ")))")
+    }
+
+    /// The whole file, or nil if it cannot be read.
+    public static func readFile(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n > 0 { out.append(contentsOf: buf[0..<n]) }
+            if n < buf.count { break }
+        }
+        return ferror(f) == 0 ? out : nil
+    }
+
+    static func isFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    static func resolved(_ path: String) -> String {
+        guard let p = realpath(path, nil) else { return path }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
+    }
+}

@@ -1,0 +1,124 @@
+import Crypto
+import CryptoExtras
+
+/// Salted, slow hashes for passwords and passcodes (scrypt from swift-crypto), and random identifiers.
+///
+/// The stored form is `scrypt$<log2 N>$<r>$<p>$<salt hex>$<hash hex>`, so the cost can change
+/// without invalidating stored hashes. Plain secrets are never stored or logged.
+///
+///     let h = try SecretHash.make("secret123")
+///     SecretHash.verify("secret123", against: h)   // true
+public enum SecretHash {
+    /// scrypt cost: N = 2^logN. 2^12 × r 8 ≈ 4 MiB and a few ms per hash on our machines.
+    public static let defaultLogN = 12
+
+    public static func make(_ secret: String, logN: Int = defaultLogN) throws -> String {
+        var salt = [UInt8](repeating: 0, count: 16)
+        var rng = SystemRandomNumberGenerator()
+        for i in salt.indices { salt[i] = rng.next() }
+        let key = try derive(secret, salt: salt, logN: logN, r: 8, p: 1)
+        return "scrypt$\(logN)$8$1$\(hex(salt))$\(hex(key))"
+    }
+
+    /// True when `secret` hashes to `stored`. Comparison takes the same time wherever the bytes differ.
+    public static func verify(_ secret: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "scrypt",
+              let logN = Int(parts[1]), (1...20).contains(logN),
+              let r = Int(parts[2]), (1...32).contains(r),
+              let p = Int(parts[3]), (1...16).contains(p),
+              let salt = unhex(parts[4]), let expected = unhex(parts[5]), !expected.isEmpty,
+              let actual = try? derive(secret, salt: salt, logN: logN, r: r, p: p, length: expected.count)
+        else { return false }
+        var diff: UInt8 = 0
+        for (a, b) in zip(actual, expected) { diff |= a ^ b }
+        return diff == 0 && actual.count == expected.count
+    }
+
+    /// SHA-256 of a token, hex: what the catalog keeps instead of the token.
+    public static func digest(_ token: String) -> String {
+        hex(Array(SHA256.hash(data: Array(token.utf8))))
+    }
+
+    /// `count` random bytes from the system generator, as URL-safe base64 without padding.
+    public static func randomToken(bytes count: Int = 32) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let raw = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return base64URL(raw)
+    }
+
+    /// A job id: `j` + a random (version 4) UUID with dashes.
+    public static func jobID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        b[6] = (b[6] & 0x0f) | 0x40
+        b[8] = (b[8] & 0x3f) | 0x80
+        let h = hex(b)
+        let c = Array(h)
+        return "j" + String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-" + String(c[20..<32])
+    }
+
+    /// `count` random characters from lowercase letters and digits.
+    public static func randomAlphanumeric(_ count: Int) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet.randomElement(using: &rng)! })
+    }
+
+    // MARK: - helpers
+
+    private static func derive(_ secret: String, salt: [UInt8], logN: Int, r: Int, p: Int, length: Int = 32) throws -> [UInt8] {
+        let key = try KDF.Scrypt.deriveKey(from: Array(secret.utf8), salt: salt, outputByteCount: length,
+                                           rounds: 1 << logN, blockSize: r, parallelism: p)
+        return key.withUnsafeBytes { Array($0) }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func unhex<S: StringProtocol>(_ s: S) -> [UInt8]? {
+        let u = Array(s.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        func v(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
+            default: return nil
+            }
+        }
+        var out = [UInt8]()
+        var i = 0
+        while i < u.count {
+            guard let hi = v(u[i]), let lo = v(u[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var out = [UInt8]()
+        var i = 0
+        while i + 2 < bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)], table[Int(n >> 6 & 63)], table[Int(n & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest == 1 {
+            let n = UInt32(bytes[i]) << 16
+            out += [table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)]]
+        } else if rest == 2 {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out += [table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)], table[Int(n >> 6 & 63)]]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Server {
+    /// How a ``Server`` listens and what it accepts.
+    public struct Configuration: Sendable {
+        /// The address to bind: an IPv4 literal, `"0.0.0.0"` for all interfaces, `"localhost"`
+        /// (meaning 127.0.0.1), or an IPv6 literal such as `"::1"` or `"::"`.
+        public var host: String
+        /// The port; 0 picks a free one (read it from ``Server/port`` after ``Server/start()``).
+        public var port: UInt16
+        /// Worker threads, each with its own epoll loop; 1 means a single internal thread.
+        public var threads: Int
+        /// Largest accepted request body; a larger one gets a 413 (and the connection is still answered).
+        public var maxBodyBytes: Int
+        /// Most simultaneous connections; more are refused.
+        public var maxConnections: Int
+        /// Idle connections are closed after this many seconds (0 = never). Suspended requests
+        /// (``Reply/later(_:)``) do not time out.
+        public var connectionTimeoutSeconds: Int
+        /// Memory per connection for the request line, headers and read buffer (libmicrohttpd's
+        /// `MHD_OPTION_CONNECTION_MEMORY_LIMIT`); bounds the size of the request headers.
+        public var connectionMemoryLimitBytes: Int
+        /// How long ``Server/stop()`` waits for requests in progress before closing connections.
+        public var stopGracePeriodMilliseconds: Int
+        /// Serve HTTPS with this certificate and key; `nil` for plain HTTP.
+        public var tls: TLS?
+
+        /// A certificate and its private key, both PEM text.
+        public struct TLS: Sendable {
+            public var certificatePEM: String
+            public var keyPEM: String
+
+            public init(certificatePEM: String, keyPEM: String) {
+                self.certificatePEM = certificatePEM
+                self.keyPEM = keyPEM
+            }
+        }
+
+        public init(
+            host: String = "127.0.0.1",
+            port: UInt16 = 0,
+            threads: Int = Configuration.processorCount,
+            maxBodyBytes: Int = 1 << 20,
+            maxConnections: Int = 1024,
+            connectionTimeoutSeconds: Int = 30,
+            connectionMemoryLimitBytes: Int = 64 * 1024,
+            stopGracePeriodMilliseconds: Int = 1000,
+            tls: TLS? = nil
+        ) {
+            self.host = host
+            self.port = port
+            self.threads = threads
+            self.maxBodyBytes = maxBodyBytes
+            self.maxConnections = maxConnections
+            self.connectionTimeoutSeconds = connectionTimeoutSeconds
+            self.connectionMemoryLimitBytes = connectionMemoryLimitBytes
+            self.stopGracePeriodMilliseconds = stopGracePeriodMilliseconds
+            self.tls = tls
+        }
+
+        /// The number of online processors (at least 1): the default for ``threads``.
+        public static var processorCount: Int {
+            max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import CMHDShim
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An HTTP/1.1 server on libmicrohttpd (epoll, a pool of internal threads). It knows nothing of
+/// what it serves: every request goes to one ``Handler``.
+///
+/// ```swift
+/// let server = Server(configuration: .init(port: 8080)) { request in
+///     .now(.text("hello \(request.path)\n"))
+/// }
+/// try server.start()
+/// print("listening on \(server.port)")
+/// _ = waitForTerminationSignal()
+/// server.stop()
+/// ```
+public final class Server: Sendable {
+    /// The configuration the server was made with.
+    public let configuration: Configuration
+    private let dispatcher: Dispatcher
+    private let lifecycle = Mutex(Lifecycle.idle)
+    private let boundPort = Atomic<UInt16>(0)
+
+    private enum Lifecycle {
+        case idle
+        case running(Daemon)
+        case stopped
+    }
+
+    /// A running `cmhd_server`.
+    private struct Daemon: @unchecked Sendable {
+        let handle: OpaquePointer
+    }
+
+    /// Makes a server; nothing is bound until ``start()``.
+    public init(configuration: Configuration = Configuration(), handler: @escaping Handler) {
+        self.configuration = configuration
+        self.dispatcher = Dispatcher(
+            handler: handler,
+            maxBodyBytes: max(0, configuration.maxBodyBytes),
+            isTLS: configuration.tls != nil
+        )
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Binds the address and starts serving. A server starts at most once.
+    ///
+    /// - Throws: ``ServerError`` if the address is invalid or in use, the TLS material is rejected,
+    ///   or the server was already started.
+    public func start() throws {
+        try lifecycle.withLock { state in
+            switch state {
+            case .idle: break
+            case .running: throw ServerError("the server is already running")
+            case .stopped: throw ServerError("a stopped server cannot be started again; make a new Server")
+            }
+            let daemon = try startDaemon()
+            boundPort.store(cmhd_bound_port(daemon.handle), ordering: .releasing)
+            state = .running(daemon)
+        }
+    }
+
+    /// The bound port (the real one when ``Configuration/port`` is 0); 0 before ``start()``.
+    public var port: UInt16 {
+        boundPort.load(ordering: .acquiring)
+    }
+
+    /// Whether the server speaks HTTPS.
+    public var isTLS: Bool {
+        configuration.tls != nil
+    }
+
+    /// Requests received (request line read) and not yet completed. For diagnostics and tests.
+    public var requestsInProgress: Int {
+        dispatcher.requestsInProgress.load(ordering: .relaxed)
+    }
+
+    /// Stops the server: stops accepting connections, answers suspended requests with 503, waits up
+    /// to ``Configuration/stopGracePeriodMilliseconds`` for requests in progress, then closes
+    /// everything. Idempotent; also called when the server is released.
+    public func stop() {
+        let daemon: Daemon? = lifecycle.withLock { state in
+            guard case .running(let daemon) = state else {
+                state = .stopped
+                return nil
+            }
+            state = .stopped
+            return daemon
+        }
+        guard let daemon else { return }
+        cmhd_quiesce(daemon.handle)
+        dispatcher.resumeAllForShutdown()
+        let deadline = ContinuousClock.now + .milliseconds(max(0, configuration.stopGracePeriodMilliseconds))
+        while dispatcher.requestsInProgress.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
+            usleep(1000)
+        }
+        cmhd_stop(daemon.handle)
+    }
+
+    private func startDaemon() throws -> Daemon {
+        let configuration = self.configuration
+        let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
+        guard configuration.threads >= 1 else { throw ServerError("threads must be at least 1, not \(configuration.threads)") }
+        guard configuration.maxConnections >= 1 else {
+            throw ServerError("maxConnections must be at least 1, not \(configuration.maxConnections)")
+        }
+        guard configuration.connectionTimeoutSeconds >= 0 else {
+            throw ServerError("connectionTimeoutSeconds must not be negative")
+        }
+        let cls = Unmanaged.passUnretained(dispatcher).toOpaque()
+        var message = [CChar](repeating: 0, count: 512)
+        let handle: OpaquePointer? = host.withCString { host in
+            withOptionalCString(configuration.tls?.certificatePEM) { certificate in
+                withOptionalCString(configuration.tls?.keyPEM) { key in
+                    var options = cmhd_config(
+                        host: host,
+                        port: configuration.port,
+                        threads: UInt32(clamping: configuration.threads),
+                        connection_limit: UInt32(clamping: configuration.maxConnections),
+                        connection_timeout_seconds: UInt32(clamping: configuration.connectionTimeoutSeconds),
+                        connection_memory_limit: max(0, configuration.connectionMemoryLimitBytes),
+                        tls_certificate_pem: certificate,
+                        tls_key_pem: key,
+                        access_handler: requestAccess,
+                        completed_handler: requestCompleted,
+                        uri_logger: requestStarted,
+                        cls: cls
+                    )
+                    return message.withUnsafeMutableBufferPointer { buffer in
+                        cmhd_start(&options, buffer.baseAddress, buffer.count)
+                    }
+                }
+            }
+        }
+        guard let handle else {
+            let reason = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let scheme = configuration.tls == nil ? "http" : "https"
+            throw ServerError("cannot start the \(scheme) server on \(host) port \(configuration.port): \(reason)")
+        }
+        return Daemon(handle: handle)
+    }
+}
+
+/// Why a ``Server`` could not start.
+public struct ServerError: Error, CustomStringConvertible {
+    /// What went wrong, in words fit for a log or a terminal.
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+private func withOptionalCString<Result>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
+    guard let string else { return body(nil) }
+    return string.withCString { body($0) }
+}

@@ -1,0 +1,101 @@
+/// Decoding of percent-encoded URL parts and `application/x-www-form-urlencoded` data.
+///
+/// The decoder is lenient and never traps: a `%` that is not followed by two hexadecimal digits is
+/// kept as it is, and bytes that do not form valid UTF-8 after decoding become U+FFFD.
+///
+/// ```swift
+/// URLEncoding.decodePairs("a=1&b=x+y&a=%E2%9C%93")
+/// // [("a", "1"), ("b", "x y"), ("a", "✓")]
+/// ```
+public enum URLEncoding {
+    /// Splits `name=value&name=value` into pairs, in order and keeping duplicates.
+    ///
+    /// `+` decodes to a space and `%XX` to the byte XX, in names and values alike. Empty segments
+    /// (`a=1&&b=2`) are skipped; a segment without `=` is a name with the value `""`.
+    public static func decodePairs(_ string: String) -> [(name: String, value: String)] {
+        var string = string
+        return string.withUTF8 { decodePairs(bytes: $0) }
+    }
+
+    /// Splits url-encoded bytes (a query string or a form body) into pairs; see ``decodePairs(_:)-(String)``.
+    public static func decodePairs(_ bytes: [UInt8]) -> [(name: String, value: String)] {
+        bytes.withUnsafeBufferPointer { decodePairs(bytes: $0) }
+    }
+
+    /// Percent-decodes one component. With `plusIsSpace` (query strings and forms), `+` becomes a space;
+    /// without it (paths), `+` stays `+`.
+    public static func decode(_ string: String, plusIsSpace: Bool) -> String {
+        var string = string
+        return string.withUTF8 { decode($0, plusIsSpace: plusIsSpace) }
+    }
+
+    static func decodePairs(bytes: UnsafeBufferPointer<UInt8>) -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
+        var start = 0
+        let end = bytes.count
+        while start < end {
+            var stop = start
+            var equals = -1
+            while stop < end && bytes[stop] != ascii("&") {
+                if equals < 0 && bytes[stop] == ascii("=") { equals = stop }
+                stop += 1
+            }
+            if stop > start {
+                if equals < 0 {
+                    pairs.append((decode(slice(bytes, start, stop), plusIsSpace: true), ""))
+                } else {
+                    pairs.append((decode(slice(bytes, start, equals), plusIsSpace: true),
+                                  decode(slice(bytes, equals + 1, stop), plusIsSpace: true)))
+                }
+            }
+            start = stop + 1
+        }
+        return pairs
+    }
+
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String {
+        // Fast path: nothing to decode.
+        var needsWork = false
+        for byte in bytes where byte == ascii("%") || (plusIsSpace && byte == ascii("+")) {
+            needsWork = true
+            break
+        }
+        if !needsWork { return String(decoding: bytes, as: UTF8.self) }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == ascii("%"), i + 2 < bytes.count,
+               let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]) {
+                out.append(high << 4 | low)
+                i += 3
+            } else if plusIsSpace && byte == ascii("+") {
+                out.append(ascii(" "))
+                i += 1
+            } else {
+                out.append(byte)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func slice(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[from..<to])
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case ascii("0")...ascii("9"): return byte - ascii("0")
+        case ascii("a")...ascii("f"): return byte - ascii("a") + 10
+        case ascii("A")...ascii("F"): return byte - ascii("A") + 10
+        default: return nil
+        }
+    }
+}
+
+/// The byte of an ASCII character literal.
+@inline(__always)
+func ascii(_ character: Unicode.Scalar) -> UInt8 { UInt8(truncatingIfNeeded: character.value) }
