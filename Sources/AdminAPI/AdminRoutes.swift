@@ -1,6 +1,13 @@
 import DisasterRecovery
 
-/// The emulated ArcGIS endpoints: the one table the router dispatches on.
+/// Every route table the router dispatches on. A feature with its own table adds one line here.
+enum RouteTables {
+    static var all: [Route] {
+        AdminRoutes.all
+    }
+}
+
+/// The emulated disaster-recovery endpoints, the jobs and the token service.
 enum AdminRoutes {
     static let dr = "admin/system/disasterrecovery"
     static let security = Access.privilege(User.securityAndInfrastructure)

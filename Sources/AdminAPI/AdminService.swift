@@ -19,7 +19,7 @@ public final class AdminService: Sendable {
     public init(registry: DeploymentRegistry, configuration: AdminConfiguration = .init()) {
         self.registry = registry
         self.configuration = configuration
-        self.routes = AdminRoutes.all.sorted { $0.literalCount > $1.literalCount }
+        self.routes = RouteTables.all.sorted { $0.literalCount > $1.literalCount }
     }
 
     /// The HTTPServer handler.

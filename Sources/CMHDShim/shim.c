@@ -23,7 +23,6 @@ struct cmhd_server {
     char *key;
     cmhd_access_handler access_handler;
     cmhd_completed_handler completed_handler;
-    cmhd_uri_logger uri_logger;
     void *cls;
     /* While starting, libmicrohttpd's error messages are collected here; afterwards they are dropped. */
     int starting;
@@ -44,9 +43,11 @@ static void completed_trampoline(void *cls, struct MHD_Connection *connection, v
     server->completed_handler(server->cls, connection, req_cls, (int)code);
 }
 
-static void *uri_trampoline(void *cls, const char *uri, struct MHD_Connection *connection) {
-    struct cmhd_server *server = cls;
-    return server->uri_logger(server->cls, uri, connection);
+/* Leaves URLs and arguments percent-encoded; the Swift side decodes them. */
+static size_t keep_escaped(void *cls, struct MHD_Connection *connection, char *s) {
+    (void)cls;
+    (void)connection;
+    return strlen(s);
 }
 
 static void log_trampoline(void *cls, const char *format, va_list ap) {
@@ -71,7 +72,7 @@ static void free_server(struct cmhd_server *server) {
 cmhd_server *cmhd_start(const struct cmhd_config *config, char *error, size_t error_size) {
     if (error_size > 0)
         error[0] = '\0';
-    if (config->access_handler == NULL || config->completed_handler == NULL || config->uri_logger == NULL) {
+    if (config->access_handler == NULL || config->completed_handler == NULL) {
         snprintf(error, error_size, "missing callback");
         return NULL;
     }
@@ -116,7 +117,6 @@ cmhd_server *cmhd_start(const struct cmhd_config *config, char *error, size_t er
     server->quiesced_socket = MHD_INVALID_SOCKET;
     server->access_handler = config->access_handler;
     server->completed_handler = config->completed_handler;
-    server->uri_logger = config->uri_logger;
     server->cls = config->cls;
     server->starting = 1;
     if (tls) {
@@ -135,7 +135,7 @@ cmhd_server *cmhd_start(const struct cmhd_config *config, char *error, size_t er
     options[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_trampoline, server};
     options[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)address};
     options[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_trampoline, server};
-    options[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_trampoline, server};
+    options[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_escaped, NULL};
     if (config->threads > 1)
         options[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)config->threads, NULL};
     if (config->connection_limit > 0)

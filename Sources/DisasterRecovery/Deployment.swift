@@ -119,6 +119,33 @@ public final class Deployment: Sendable {
         }
     }
 
+    // MARK: - Clock
+
+    /// Moves a manual clock forward and records the new time, so a restart continues from it.
+    /// Does nothing on a system clock.
+    public func advanceClock(by millis: Int64) throws {
+        guard let manual = clock as? ManualClock else { return }
+        manual.advance(by: millis)
+        try recordClock()
+    }
+
+    /// Sets a manual clock to `millis` (never backwards) and records it; returns the new time.
+    @discardableResult
+    public func setClock(to millis: Int64) throws -> Int64 {
+        guard let manual = clock as? ManualClock else { return clock.now() }
+        let now = manual.set(to: millis)
+        try recordClock()
+        return now
+    }
+
+    private func recordClock() throws {
+        try withSettledState { s in
+            s.profile.clock = clock.state
+            let body = try encode(s.profile)
+            try catalog.write { w in try w.putDeployment(context: context, body: body) }
+        }
+    }
+
     // MARK: - Facts
 
     public var release: String { state.withLock { $0.profile.release } }
@@ -233,6 +260,7 @@ public final class Deployment: Sendable {
                 startDelayMs: s.profile.timings.submitDelayMs, stages: s.profile.timings.backupStages,
                 failure: nil, timeoutMs: nil, recordedStatus: .submitted)
             var profile = s.profile
+            profile.clock = clock.state
             profile.jobSeq += 1
             profile.lastDRJobID = job.jobID
             let seq = profile.jobSeq

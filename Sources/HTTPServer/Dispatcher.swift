@@ -11,18 +11,7 @@ final class Dispatcher: Sendable {
     let isTLS: Bool
     /// Requests whose request line has arrived and that have not completed yet.
     let requestsInProgress = Atomic<Int>(0)
-    private let suspended = Mutex(SuspendedRequests())
-
-    private struct SuspendedRequests: ~Copyable {
-        var stopping = false
-        var lastID: UInt64 = 0
-        var waiting: [UInt64: SuspendedRequest] = [:]
-    }
-
-    private struct SuspendedRequest: @unchecked Sendable {
-        let connection: OpaquePointer
-        let context: RequestContext
-    }
+    private let suspended = SuspendedRequests()
 
     init(handler: @escaping Handler, maxBodyBytes: Int, isTLS: Bool) {
         self.handler = handler
@@ -31,20 +20,28 @@ final class Dispatcher: Sendable {
     }
 
     // MARK: Callback sequence
+    //
+    // libmicrohttpd calls the access handler once with the headers (`*state` is nil), then once per
+    // chunk of body, then once more with no data: that last call makes the request. `*state` is
+    // nil before the first call, this dispatcher's own address after it (a request with no body so
+    // far, which needs no allocation), or a retained `RequestContext`.
 
     /// One access-handler call. Returns false to make libmicrohttpd close the connection.
     func handle(
         connection: OpaquePointer,
+        url: UnsafePointer<CChar>,
         method: UnsafePointer<CChar>,
         uploadData: UnsafePointer<CChar>?,
         uploadDataSize: UnsafeMutablePointer<Int>,
-        context: RequestContext
+        state: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     ) -> Bool {
-        if !context.headersSeen {
-            // First call: headers only. Refuse an announced oversized body before it is sent.
-            context.headersSeen = true
+        guard let current = state.pointee else {
+            // First call: headers only.
+            requestsInProgress.add(1, ordering: .relaxed)
+            state.pointee = marker
+            // Refuse a body announced too large before it is sent, if the client waits for our go-ahead.
             if let length = lookupHeader(connection, "Content-Length").flatMap({ Int($0) }), length > maxBodyBytes {
-                context.bodyTooLarge = true
+                context(for: state).bodyTooLarge = true
                 if lookupHeader(connection, "Expect").map({ asciiCaseInsensitiveEquals($0, "100-continue") }) == true {
                     return queue(payloadTooLarge, on: connection)
                 }
@@ -53,8 +50,9 @@ final class Dispatcher: Sendable {
         }
         let size = uploadDataSize.pointee
         if size > 0 {
+            let context = context(for: state)
             if !context.bodyTooLarge {
-                if context.body.count + size > maxBodyBytes {
+                if size > maxBodyBytes - context.body.count {
                     context.bodyTooLarge = true
                     context.body = []
                 } else if let uploadData {
@@ -66,21 +64,52 @@ final class Dispatcher: Sendable {
             uploadDataSize.pointee = 0
             return true
         }
-        // The whole request is here (or a suspended request was resumed).
-        if let response = context.pendingResponse {
-            context.pendingResponse = nil
-            return queue(response, on: connection)
+        // The whole request is here, or a suspended request was resumed.
+        var body: [UInt8] = []
+        if current != marker {
+            let context = Unmanaged<RequestContext>.fromOpaque(current).takeUnretainedValue()
+            if let response = context.pendingResponse {
+                context.pendingResponse = nil
+                return queue(response, on: connection)
+            }
+            if context.bodyTooLarge {
+                return queue(payloadTooLarge, on: connection)
+            }
+            body = context.body
+            context.body = []
         }
-        if context.bodyTooLarge {
-            return queue(payloadTooLarge, on: connection)
-        }
-        let request = makeRequest(connection: connection, method: method, context: context)
+        let request = makeRequest(connection: connection, url: url, method: method, body: body)
         switch handler(request) {
         case .now(let response):
             return queue(response, on: connection)
         case .later(let start):
-            return suspend(connection: connection, context: context, start: start)
+            return suspend(connection: connection, context: context(for: state), start: start)
         }
+    }
+
+    /// The request is over: release its context, if it has one.
+    func complete(state: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+        guard let current = state.pointee else { return }
+        state.pointee = nil
+        if current != marker {
+            Unmanaged<RequestContext>.fromOpaque(current).release()
+        }
+        requestsInProgress.subtract(1, ordering: .relaxed)
+    }
+
+    /// Marks a request whose headers have been seen and that has no context (yet).
+    private var marker: UnsafeMutableRawPointer {
+        Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    /// The request's context, made on first use.
+    private func context(for state: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> RequestContext {
+        if let current = state.pointee, current != marker {
+            return Unmanaged<RequestContext>.fromOpaque(current).takeUnretainedValue()
+        }
+        let context = RequestContext()
+        state.pointee = Unmanaged.passRetained(context).toOpaque()
+        return context
     }
 
     private var payloadTooLarge: Response {
@@ -90,62 +119,39 @@ final class Dispatcher: Sendable {
     // MARK: Suspension
 
     private func suspend(connection: OpaquePointer, context: RequestContext, start: @Sendable (Responder) -> Void) -> Bool {
-        let responder: Responder? = suspended.withLock { state in
-            if state.stopping { return nil }
-            state.lastID &+= 1
-            MHD_suspend_connection(connection)
-            state.waiting[state.lastID] = SuspendedRequest(connection: connection, context: context)
-            return Responder(dispatcher: self, id: state.lastID)
+        guard let id = suspended.suspend(connection, context: context) else {
+            return queue(serverStopping, on: connection)
         }
-        guard let responder else {
-            return queue(.text("server is stopping\n", status: 503), on: connection)
-        }
-        start(responder)
+        start(Responder(requests: suspended, id: id))
         return true
     }
 
-    /// Resumes the suspended request `id` with `response`; does nothing if it was already resumed.
-    func resume(_ id: UInt64, with response: Response) {
-        suspended.withLock { state in
-            guard let request = state.waiting.removeValue(forKey: id) else { return }
-            request.context.pendingResponse = response
-            MHD_resume_connection(request.connection)
-        }
+    /// Answers every suspended request with a 503 and refuses new suspensions.
+    func resumeAllForShutdown() {
+        suspended.resumeAllForShutdown(with: serverStopping)
     }
 
-    /// Refuses new suspensions and resumes every suspended request with a 503, as libmicrohttpd
-    /// must not be stopped while connections are suspended.
-    func resumeAllForShutdown() {
-        suspended.withLock { state in
-            state.stopping = true
-            for request in state.waiting.values {
-                request.context.pendingResponse = .text("server is stopping\n", status: 503)
-                MHD_resume_connection(request.connection)
-            }
-            state.waiting.removeAll()
-        }
+    private var serverStopping: Response {
+        .text("server is stopping\n", status: 503)
     }
 
     // MARK: Reading and answering
 
-    private func makeRequest(connection: OpaquePointer, method: UnsafePointer<CChar>, context: RequestContext) -> Request {
-        let (path, query) = context.target.withUnsafeBufferPointer { target in
-            splitTarget(target)
-        }
-        let headers = collectHeaders(connection)
+    private func makeRequest(connection: OpaquePointer, url: UnsafePointer<CChar>, method: UnsafePointer<CChar>, body: [UInt8]) -> Request {
+        let headers = collectValues(connection, .HEADER_KIND)
         var form: [(name: String, value: String)] = []
-        if !context.body.isEmpty,
+        if !body.isEmpty,
            let contentType = headers.first(where: { $0.name == "content-type" })?.value,
            isFormContentType(contentType) {
-            form = URLEncoding.decodePairs(context.body)
+            form = URLEncoding.decodePairs(body)
         }
         return Request(
             method: String(cString: method),
-            path: path,
-            query: query,
+            path: decodePath(url),
+            query: collectValues(connection, .GET_ARGUMENT_KIND),
             form: form,
             headers: headers,
-            body: context.body,
+            body: body,
             isTLS: isTLS,
             remoteAddress: clientAddress(connection)
         )
@@ -166,61 +172,69 @@ final class Dispatcher: Sendable {
     }
 }
 
-// MARK: - Parsing helpers
+// MARK: - Reading from libmicrohttpd
 
-/// Splits a raw request target into the decoded path and the query parameters.
-func splitTarget(_ target: UnsafeBufferPointer<UInt8>) -> (path: String, query: [(name: String, value: String)]) {
-    var pathStart = 0
-    // Absolute form ("http://host/path"): drop the scheme and authority.
-    if let first = target.first, first != ascii("/") {
-        var i = 0
-        while i + 2 < target.count {
-            if target[i] == ascii(":") && target[i + 1] == ascii("/") && target[i + 2] == ascii("/") {
-                var j = i + 3
-                while j < target.count && target[j] != ascii("/") && target[j] != ascii("?") { j += 1 }
-                pathStart = j
-                break
-            }
-            if target[i] == ascii("/") || target[i] == ascii("?") { break }
-            i += 1
+/// Decodes the raw path libmicrohttpd hands over (it does not decode, see CMHDShim), dropping the
+/// scheme and authority of an absolute-form target (`http://host/path`).
+func decodePath(_ url: UnsafePointer<CChar>) -> String {
+    url.withMemoryRebound(to: UInt8.self, capacity: 1) { start in
+        var count = 0
+        while start[count] != 0 { count += 1 }
+        var bytes = UnsafeBufferPointer(start: start, count: count)
+        if let first = bytes.first, first != ascii("/"), let authority = absoluteFormPathStart(bytes) {
+            bytes = UnsafeBufferPointer(rebasing: bytes[authority...])
         }
+        return bytes.isEmpty ? "/" : URLEncoding.decode(bytes, plusIsSpace: false)
     }
-    var queryStart = pathStart
-    while queryStart < target.count && target[queryStart] != ascii("?") { queryStart += 1 }
-    let path = queryStart > pathStart
-        ? URLEncoding.decode(UnsafeBufferPointer(rebasing: target[pathStart..<queryStart]), plusIsSpace: false)
-        : "/"
-    guard queryStart < target.count else { return (path, []) }
-    let query = URLEncoding.decodePairs(bytes: UnsafeBufferPointer(rebasing: target[(queryStart + 1)...]))
-    return (path, query)
+}
+
+/// Where the path starts in `scheme://authority/path`, or nil if `bytes` is not of that form.
+private func absoluteFormPathStart(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    var i = 0
+    while i + 2 < bytes.count, bytes[i] != ascii("/") {
+        if bytes[i] == ascii(":") && bytes[i + 1] == ascii("/") && bytes[i + 2] == ascii("/") {
+            var j = i + 3
+            while j < bytes.count && bytes[j] != ascii("/") { j += 1 }
+            return j
+        }
+        i += 1
+    }
+    return nil
 }
 
 private func lookupHeader(_ connection: OpaquePointer, _ name: String) -> String? {
     MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
 }
 
-private func collectHeaders(_ connection: OpaquePointer) -> [(name: String, value: String)] {
-    var headers: [(name: String, value: String)] = []
-    withUnsafeMutablePointer(to: &headers) { pointer in
-        _ = MHD_get_connection_values_n(connection, .HEADER_KIND, { cls, _, key, keySize, value, valueSize in
+/// Headers (names lowercased) or query arguments (percent-decoded), in the order received.
+private func collectValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [(name: String, value: String)] {
+    var values: [(name: String, value: String)] = []
+    withUnsafeMutablePointer(to: &values) { pointer in
+        let iterator: MHD_KeyValueIteratorN = { cls, kind, key, keySize, value, valueSize in
             guard let cls, let key else { return .YES }
-            let headers = cls.assumingMemoryBound(to: [(name: String, value: String)].self)
-            let name = key.withMemoryRebound(to: UInt8.self, capacity: keySize) { key in
-                String(unsafeUninitializedCapacity: keySize) { buffer in
-                    for i in 0..<keySize { buffer[i] = lowercasedASCII(key[i]) }
+            let values = cls.assumingMemoryBound(to: [(name: String, value: String)].self)
+            let name = UnsafeRawPointer(key).assumingMemoryBound(to: UInt8.self)
+            let nameBytes = UnsafeBufferPointer(start: name, count: keySize)
+            let valueBytes = value.map { UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: valueSize) }
+            if kind == .HEADER_KIND {
+                let lowercased = String(unsafeUninitializedCapacity: keySize) { buffer in
+                    for i in 0..<keySize { buffer[i] = lowercasedASCII(nameBytes[i]) }
                     return keySize
                 }
+                values.pointee.append((lowercased, valueBytes.map { String(decoding: $0, as: UTF8.self) } ?? ""))
+            } else {
+                // An empty segment ("a=1&&b=2") arrives as an empty name without value: skip it.
+                if keySize == 0 && valueBytes == nil { return .YES }
+                values.pointee.append((
+                    URLEncoding.decode(nameBytes, plusIsSpace: true),
+                    valueBytes.map { URLEncoding.decode($0, plusIsSpace: true) } ?? ""
+                ))
             }
-            let text = value.map { value in
-                value.withMemoryRebound(to: UInt8.self, capacity: valueSize) {
-                    String(decoding: UnsafeBufferPointer(start: $0, count: valueSize), as: UTF8.self)
-                }
-            } ?? ""
-            headers.pointee.append((name, text))
             return .YES
-        }, pointer)
+        }
+        _ = MHD_get_connection_values_n(connection, kind, iterator, pointer)
     }
-    return headers
+    return values
 }
 
 private func clientAddress(_ connection: OpaquePointer) -> String {

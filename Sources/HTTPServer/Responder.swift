@@ -5,20 +5,20 @@
 /// forgotten request never hangs. If the server stops first, the client gets a 503 and the call is
 /// ignored.
 public final class Responder: Sendable {
-    private let dispatcher: Dispatcher
+    private let requests: SuspendedRequests
     private let id: UInt64
 
-    init(dispatcher: Dispatcher, id: UInt64) {
-        self.dispatcher = dispatcher
+    init(requests: SuspendedRequests, id: UInt64) {
+        self.requests = requests
         self.id = id
     }
 
     /// Sends `response` to the client. Safe from any thread; only the first call has an effect.
     public func respond(_ response: Response) {
-        dispatcher.resume(id, with: response)
+        requests.resume(id, with: response)
     }
 
     deinit {
-        dispatcher.resume(id, with: .text("the request was dropped without a response\n", status: 500))
+        requests.resume(id, with: .text("the request was dropped without a response\n", status: 500))
     }
 }

@@ -24,7 +24,7 @@ public final class Server: Sendable {
     /// The configuration the server was made with.
     public let configuration: Configuration
     private let dispatcher: Dispatcher
-    private let lifecycle = Mutex(Lifecycle.idle)
+    private let lifecycle = Lock(Lifecycle.idle)
     private let boundPort = Atomic<UInt16>(0)
 
     private enum Lifecycle {
@@ -132,7 +132,6 @@ public final class Server: Sendable {
                         tls_key_pem: key,
                         access_handler: requestAccess,
                         completed_handler: requestCompleted,
-                        uri_logger: requestStarted,
                         cls: cls
                     )
                     return message.withUnsafeMutableBufferPointer { buffer in
@@ -144,7 +143,7 @@ public final class Server: Sendable {
         guard let handle else {
             let reason = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             let scheme = configuration.tls == nil ? "http" : "https"
-            throw ServerError("cannot start the \(scheme) server on \(host) port \(configuration.port): \(reason)")
+            throw ServerError("cannot start the \(scheme) server on \(host):\(configuration.port): \(reason)")
         }
         return Daemon(handle: handle)
     }

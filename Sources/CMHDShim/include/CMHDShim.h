@@ -31,10 +31,6 @@ typedef void (*cmhd_completed_handler)(void *cls,
                                        void **req_cls,
                                        int termination_code);
 
-/** Called once per request with the raw request target (path and query, not decoded).
- *  The returned pointer becomes the request's initial `*req_cls`. The string is only valid during the call. */
-typedef void *(*cmhd_uri_logger)(void *cls, const char *uri, struct MHD_Connection *connection);
-
 /** Everything needed to start a daemon. */
 struct cmhd_config {
     /** IPv4 or IPv6 literal to bind to; NULL or "" means 0.0.0.0. */
@@ -51,8 +47,7 @@ struct cmhd_config {
     const char *tls_key_pem;
     cmhd_access_handler access_handler;
     cmhd_completed_handler completed_handler;
-    cmhd_uri_logger uri_logger;
-    /** Passed as `cls` to the three callbacks. */
+    /** Passed as `cls` to both callbacks. */
     void *cls;
 };
 
@@ -61,6 +56,9 @@ typedef struct cmhd_server cmhd_server;
 
 /**
  * Starts a daemon (internal polling thread with epoll, thread pool, suspend/resume allowed).
+ * libmicrohttpd does not percent-decode anything: the access handler's `url` and the
+ * MHD_GET_ARGUMENT_KIND values arrive raw (only '+' in arguments is turned into a space), so that
+ * the caller decodes them, bytes that decode to NUL included.
  * Returns NULL on failure and writes a message into `error` (always NUL-terminated if error_size > 0).
  */
 cmhd_server *cmhd_start(const struct cmhd_config *config, char *error, size_t error_size);
