@@ -3,7 +3,7 @@ import DisasterRecovery
 /// Every route table the router dispatches on. A feature with its own table adds one line here.
 enum RouteTables {
     static var all: [Route] {
-        AdminRoutes.all
+        AdminRoutes.all + SurfaceRoutes.all + StoreRoutes.all + TaskRoutes.all
     }
 }
 
@@ -14,23 +14,21 @@ enum AdminRoutes {
 
     static let all: [Route] = [
         Route("POST", "sharing/rest/generateToken", access: .open, title: "Generate Token", generateToken),
-        Route("GET", "\(dr)/status", access: security, title: "Status") { call in
-            guard let view = try call.deployment.lastDRJob() else { return Deployment.JobView.noOpStatus }
-            return view.statusJSON(now: call.deployment.clock.now())
-        },
+        Route("GET", "\(dr)/status", access: security, title: "Status", SurfaceRoutes.status).online,
         Route("GET", "\(dr)/stores", access: security, title: "Backup Stores") { call in
-            ["backupStores": .array(call.deployment.stores().map { $0.json(inList: true) })]
+            ["backupStores": .array(call.deployment.stores().map { $0.json(inList: true, release: call.release) })]
         },
         Route("GET", "\(dr)/stores/{store}", access: security, title: "Backup Store") { call in
-            try call.deployment.store(named: call.pathParams[0]).json(inList: false)
+            try call.deployment.store(named: call.pathParams[0]).json(inList: false, release: call.release)
         },
         Route("GET", "\(dr)/stores/{store}/backups", access: security, title: "Backups") { call in
             ["backups": .array(try call.deployment.backups(inStore: call.pathParams[0]).map(\.json))]
-        },
-        Route("POST", "\(dr)/stores/{store}/backups/create", access: security, title: "Create Backup", createBackup),
+        }.requiring(.storeBackups),
+        Route("POST", "\(dr)/stores/{store}/backups/create", access: security, title: "Create Backup", createBackup)
+            .requiring(.storeBackups).accepting("name", "passcode", "description", "retentionDate"),
         Route("GET", "\(dr)/stores/{store}/backups/{backup}", access: security, title: "Backup") { call in
             try call.deployment.backup(named: call.pathParams[1], inStore: call.pathParams[0]).json
-        },
+        }.requiring(.storeBackups),
         Route("GET", "admin/jobs", access: security, title: "Jobs") { call in
             ["jobs": JSONValue(try call.deployment.jobIDs())]
         },
@@ -64,7 +62,11 @@ enum AdminRoutes {
 
     /// `POST <dr>/stores/<store>/backups/create`
     @Sendable static func createBackup(_ call: Call) throws -> JSONValue {
-        let store = call.pathParams[0]
+        try submitBackup(call, store: call.pathParams[0])
+    }
+
+    /// Creates a backup in `store` from the call's form (also the legacy `backuprestore/backup`).
+    static func submitBackup(_ call: Call, store: String) throws -> JSONValue {
         _ = try call.deployment.store(named: store)
         let name = try call.required("name")
         let passcode = try call.required("passcode")
@@ -74,10 +76,6 @@ enum AdminRoutes {
             description: call.param("description") ?? "", retentionDate: retention,
             scheduleType: "MANUAL", username: call.user?.username ?? "",
             operationURI: call.path))
-        return [
-            "jobsUrl": .string("\(call.origin)/\(call.context)/admin/jobs/\(job.jobID)"),
-            "jobid": .string(job.jobID),
-            "status": "SUBMITTED",
-        ]
+        return call.jobEnvelope(job)
     }
 }

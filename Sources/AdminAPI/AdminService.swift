@@ -6,7 +6,12 @@ public struct AdminConfiguration: Sendable {
     /// Decision 2: errors come with HTTP 200 (as Portal does) unless this is on; then the HTTP
     /// status equals the envelope's code.
     public var httpErrorStatus: Bool
-    public init(httpErrorStatus: Bool = false) { self.httpErrorStatus = httpErrorStatus }
+    /// `--strict`: what the chosen release lacks is a 404, and unknown parameters are refused.
+    public var strict: Bool
+    public init(httpErrorStatus: Bool = false, strict: Bool = false) {
+        self.httpErrorStatus = httpErrorStatus
+        self.strict = strict
+    }
 }
 
 /// The emulated Enterprise Administrator API: routes a request to its deployment and handler,
@@ -48,13 +53,15 @@ public final class AdminService: Sendable {
             return render(error: .methodNotAllowed(request.method, allowed: shaped.map(\.0.method)), format: format)
         }
         do {
+            if !route.staysOnline, try deployment.isOffline() { throw AdminError.organizationOffline() }
+            try checkRelease(route, request, deployment)
             var user: User? = nil
             if case .privilege(let privilege) = route.access {
                 let u = try deployment.user(forToken: try Self.token(of: request))
                 guard u.has(privilege) else { throw AdminError.forbidden() }
                 user = u
             }
-            let call = Call(request: request, deployment: deployment, context: String(first), pathParams: params, user: user)
+            let call = Call(request: request, deployment: deployment, context: String(first), pathParams: params, user: user, strict: configuration.strict)
             let value = try route.handler(call)
             return render(value, title: route.title, format: format, request: request)
         } catch let e as AdminError {

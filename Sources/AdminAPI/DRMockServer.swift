@@ -22,10 +22,15 @@ public final class DRMockServer: Sendable {
         public var speed: Double
         public var httpErrorStatus: Bool
         public var threads: Int?
+        /// `--release`: the release to emulate (wins over the fixture's); nil: the fixture's, else the newest.
+        public var release: String?
+        /// `--strict`: turn off what the release lacks and refuse unknown parameters.
+        public var strict: Bool
 
         public init(host: String = "127.0.0.1", port: UInt16 = 7443, context: String = "arcgis",
                     databasePath: String = ":memory:", fixture: Fixture, clockMode: ClockState.Mode = .system,
-                    speed: Double = 1, httpErrorStatus: Bool = false, threads: Int? = nil) {
+                    speed: Double = 1, httpErrorStatus: Bool = false, threads: Int? = nil,
+                    release: String? = nil, strict: Bool = false) {
             self.host = host
             self.port = port
             self.context = context
@@ -35,6 +40,8 @@ public final class DRMockServer: Sendable {
             self.speed = speed
             self.httpErrorStatus = httpErrorStatus
             self.threads = threads
+            self.release = release
+            self.strict = strict
         }
     }
 
@@ -51,9 +58,10 @@ public final class DRMockServer: Sendable {
         guard options.speed > 0, options.speed.isFinite else { throw FixtureError("--speed must be a positive number") }
         self.options = options
         let catalog = try DRCatalog(path: options.databasePath)
-        registry = DeploymentRegistry(catalog: catalog, fixture: options.fixture, clockMode: options.clockMode, speed: options.speed)
+        registry = DeploymentRegistry(catalog: catalog, fixture: options.fixture, clockMode: options.clockMode, speed: options.speed,
+                                      release: options.release)
         try registry.open(context: options.context)
-        let service = AdminService(registry: registry, configuration: .init(httpErrorStatus: options.httpErrorStatus))
+        let service = AdminService(registry: registry, configuration: .init(httpErrorStatus: options.httpErrorStatus, strict: options.strict))
         self.service = service
         var config = Server.Configuration()
         config.host = options.host

@@ -50,7 +50,7 @@ extension Backup {
 
 extension BackupStore {
     /// The store as `stores` lists it; `detailed: false` is the single-store resource's shape.
-    func json(inList: Bool) -> JSONValue {
+    func json(inList: Bool, release: Release) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("default", .bool(isDefault))]
         if let c = storageConfig {
             var config: [(String, JSONValue)] = [
@@ -66,6 +66,7 @@ extension BackupStore {
         if inList { pairs.append(("identityKey", .string(identityKey))) }
         pairs += [("name", .string(name)), ("rootDir", .string(rootDir)), ("type", .string(type))]
         if inList, let a = autoShutdown { pairs.append(("autoShutdown", .bool(a))) }
+        pairs += releaseFields(release)
         return .object(pairs)
     }
 }

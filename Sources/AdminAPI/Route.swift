@@ -10,6 +10,8 @@ struct Call {
     /// The values of the route's `{param}` segments, in order.
     let pathParams: [String]
     let user: User?
+    /// `--strict` is on: unknown settings keys are refused too.
+    var strict = false
 
     /// A parameter from the form body, or else the query string. `None` and empty mean "not given" (decision 8).
     func param(_ name: String) -> String? {
@@ -75,6 +77,13 @@ struct Route: Sendable {
     /// The HTML page title.
     let title: String
     let handler: @Sendable (Call) throws -> JSONValue
+    /// The release feature this route needs; under `--strict` it is a 404 at releases without it.
+    var requires: Release.Feature? = nil
+    /// Under `--strict`, the parameters this route accepts besides `f` and `token`; a name may end in
+    /// `@feature` (e.g. `async@asyncOperations`) when only some releases know it. Nil: not checked.
+    var parameters: [String]? = nil
+    /// Decision 6: answers even while a restore has the organization offline (the status resources).
+    var staysOnline = false
 
     /// `pattern` is the path after the context, with `{name}` for parameters, e.g. `admin/jobs/{job}`.
     init(_ method: String, _ pattern: String, access: Access, title: String,
@@ -98,6 +107,13 @@ struct Route: Sendable {
         }
         return params
     }
+
+    /// This route, needing `feature` at the chosen release (checked under `--strict`).
+    func requiring(_ feature: Release.Feature) -> Route { var r = self; r.requires = feature; return r }
+    /// This route, accepting only `names` (besides `f` and `token`) under `--strict`.
+    func accepting(_ names: String...) -> Route { var r = self; r.parameters = names; return r }
+    /// This route, answering during a restore's offline window.
+    var online: Route { var r = self; r.staysOnline = true; return r }
 
     /// Routes with more literal segments win (`backups/create` before `backups/{backup}`).
     var literalCount: Int { segments.filter { $0 != .param }.count }

@@ -81,3 +81,54 @@ extension AdminError {
         AdminError(code: 500, message: "The server could not complete the request.", details: [detail])
     }
 }
+
+// MARK: - The whole disaster-recovery surface (stores, restore, delete, settings, tasks, releases)
+extension AdminError {
+    /// Legacy `backuprestore/backups/<b>` when no store has the backup.
+    public static func backupNotFound(_ name: String) -> AdminError {
+        AdminError(code: 404, message: "The backup '\(name)' does not exist.")
+    }
+    public static func wrongPasscode() -> AdminError {
+        AdminError(code: 400, message: "The passcode is incorrect.",
+                   details: ["The passcode does not match the one given when the backup was created."])
+    }
+    public static func backupBeingRestored(_ name: String) -> AdminError {
+        AdminError(code: 409, message: "The backup '\(name)' is being restored and cannot be deleted.")
+    }
+    public static func organizationOffline() -> AdminError {
+        AdminError(code: 503, message: "The organization is unavailable while a restore is in progress.",
+                   details: ["Poll the disaster recovery status resource until the restore ends."])
+    }
+    public static func duplicateStore(_ name: String) -> AdminError {
+        AdminError(code: 409, message: "A backup store with the name '\(name)' already exists.")
+    }
+    public static func volumeInUse(_ store: String) -> AdminError {
+        AdminError(code: 409, message: "The backup store '\(store)' already uses this storage location.")
+    }
+    public static func cannotUnregisterDefault(_ name: String) -> AdminError {
+        AdminError(code: 400, message: "The default backup store '\(name)' cannot be unregistered.",
+                   details: ["Make another backup store the default first."])
+    }
+    public static func cannotUnsetDefault(_ name: String) -> AdminError {
+        AdminError(code: 400, message: "The backup store '\(name)' is the default and cannot stop being it.",
+                   details: ["Make another backup store the default instead."])
+    }
+    public static func invalidJSON(_ name: String, _ why: String) -> AdminError {
+        AdminError(code: 400, message: "Invalid JSON in parameter '\(name)'.", details: [why])
+    }
+    public static func invalidSettings(_ name: String, _ why: String) -> AdminError {
+        AdminError(code: 400, message: "Invalid settings in parameter '\(name)'.", details: [why])
+    }
+    public static func unknownTask(_ id: String) -> AdminError {
+        AdminError(code: 404, message: "The task '\(id)' does not exist.")
+    }
+    /// `--strict`: a parameter the route (or the release) does not know.
+    public static func unknownParameter(_ name: String, release: String) -> AdminError {
+        AdminError(code: 400, message: "Unknown parameter '\(name)'.",
+                   details: ["Release \(release) does not accept '\(name)' here (drmock runs with --strict)."])
+    }
+    /// `--strict`: a resource or operation the release does not have.
+    public static func notInRelease(_ path: String, release: String) -> AdminError {
+        AdminError(code: 404, message: "Resource not found.", details: ["'\(path)' does not exist at release \(release)."])
+    }
+}

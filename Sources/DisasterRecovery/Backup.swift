@@ -52,6 +52,11 @@ public struct Backup: Codable, Sendable, Equatable {
     public var status: String
     /// Salted hash of the passcode given at creation (never the passcode itself).
     public var passcodeHash: String
+    /// The deployment state this backup captured (DR settings, scheduled tasks); a restore brings it
+    /// back. Nil for fixture backups (their restore brings back the default settings and no tasks).
+    public var captured: SurfaceState?
+    /// Set while the backup's store is unregistered: the volume it waits on.
+    public var detachedVolume: String?
 }
 
 extension Backup {

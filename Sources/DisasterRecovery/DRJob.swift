@@ -20,7 +20,11 @@ public struct PlannedFailure: Codable, Sendable, Equatable {
     }
 }
 
-public enum JobOperation: String, Codable, Sendable { case backup = "Backup", restore = "Restore" }
+public enum JobOperation: String, Codable, Sendable {
+    case backup = "Backup", restore = "Restore"
+    /// Async delete of a backup and async registration of a store (11.0): recorded as done at once.
+    case delete = "Delete", register = "Register"
+}
 
 /// The statuses of an `/admin/jobs/<id>` job.
 public enum JobStatus: String, Codable, Sendable {
@@ -122,8 +126,9 @@ extension DRJob {
         let windows = stageWindows
         let end = ending
         let finished = t >= end.at
-        let noun = operation == .backup ? "backup" : "restore"
-        var messages = ["Submitted \(noun) job for backup '\(backupName)' in backup store '\(storeName)'."]
+        let noun = operation.rawValue.lowercased()
+        let subject = backupName.isEmpty ? "backup store '\(storeName)'" : "backup '\(backupName)' in backup store '\(storeName)'"
+        var messages = ["Submitted \(noun) job for \(subject)."]
         var states: [JobProgress.StageState] = []
         var next: Int64? = nil
         if t < executionStart {
@@ -147,7 +152,7 @@ extension DRJob {
         }
         if finished {
             switch end.status {
-            case .completed: messages.append("The \(noun) of '\(backupName)' completed.")
+            case .completed: messages.append(backupName.isEmpty ? "The \(noun) of \(subject) completed." : "The \(noun) of '\(backupName)' completed.")
             default: messages.append(end.message)
             }
             return JobProgress(status: end.status, startTime: executionStart, endTime: end.at, stages: states,

@@ -17,6 +17,9 @@ struct DeploymentProfile: Codable, Sendable {
     var storeSeq: Int
     /// The last submitted disaster-recovery job: what the status resource reports.
     var lastDRJobID: String?
+    /// Disaster-recovery settings, scheduled tasks and their bookkeeping (see Deployment+Surface.swift);
+    /// optional so catalogs written before they existed still load.
+    var surface: SurfaceState?
 }
 
 /// One emulated ArcGIS Enterprise on Kubernetes deployment (one `/<context>/`): its users, backup
@@ -28,8 +31,8 @@ struct DeploymentProfile: Codable, Sendable {
 public final class Deployment: Sendable {
     public let context: String
     public let clock: any SimulationClock
-    private let catalog: DRCatalog
-    private let state: Mutex<State>
+    let catalog: DRCatalog
+    let state: Mutex<State>
 
     struct State: Sendable {
         var profile: DeploymentProfile
@@ -43,6 +46,9 @@ public final class Deployment: Sendable {
         var tokens: [String: TokenRecord]
         /// The job that has not yet been recorded as finished, if any.
         var activeJobID: String?
+        /// Backups of unregistered stores, by the volume they live on (they return when a store on
+        /// that volume is registered again).
+        var detached: [String: [Backup]] = [:]
     }
 
     // MARK: - Opening
@@ -51,7 +57,8 @@ public final class Deployment: Sendable {
     /// - Parameters:
     ///   - clockMode: `.system` (scaled by `speed`) or `.manual`. A stored time line is continued.
     public static func open(context: String, catalog: DRCatalog, fixture: Fixture,
-                            clockMode: ClockState.Mode, speed: Double) throws -> Deployment {
+                            clockMode: ClockState.Mode, speed: Double, release: String? = nil) throws -> Deployment {
+        let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
         if let records = try catalog.load(context: context) {
             let profile = try decode(DeploymentProfile.self, records.deployment)
             if profile.fixtureName != fixture.name {
@@ -60,7 +67,10 @@ public final class Deployment: Sendable {
             var state = State(profile: profile, users: [:], stores: [], backups: [:], jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
             for body in records.users { let u = try decode(User.self, body); state.users[u.username] = u }
             state.stores = try records.stores.map { try decode(BackupStore.self, $0) }
-            for body in records.backups { let b = try decode(Backup.self, body); state.backups[b.backupStore, default: []].append(b) }
+            for body in records.backups {
+                let b = try decode(Backup.self, body)
+                if let volume = b.detachedVolume { state.detached[volume, default: []].append(b) } else { state.backups[b.backupStore, default: []].append(b) }
+            }
             for body in records.jobs {
                 let j = try decode(DRJob.self, body)
                 state.jobs[j.jobID] = j
@@ -70,6 +80,8 @@ public final class Deployment: Sendable {
             for t in records.tokens { state.tokens[t.digest] = t }
             let clock = profile.clock.makeClock(mode: clockMode, speed: speed)
             state.profile.clock = clock.state
+            state.profile.release = chosen.name
+            state.profile.fullVersion = chosen.fullVersion
             let deployment = Deployment(context: context, clock: clock, catalog: catalog, state: state)
             try deployment.persistProfile()
             return deployment
@@ -80,9 +92,10 @@ public final class Deployment: Sendable {
             ? ManualClock(startingAt: start)
             : ScaledSystemClock(speed: speed)
         let profile = DeploymentProfile(
-            fixtureName: fixture.name, release: fixture.release, fullVersion: fixture.fullVersion,
+            fixtureName: fixture.name, release: chosen.name, fullVersion: chosen.fullVersion,
             siteName: fixture.siteName, namespace: fixture.namespace, timings: fixture.timings,
-            cluster: fixture.cluster, clock: clock.state, jobSeq: 0, storeSeq: fixture.stores.count, lastDRJobID: nil)
+            cluster: fixture.cluster, clock: clock.state, jobSeq: 0, storeSeq: fixture.stores.count, lastDRJobID: nil,
+            surface: SurfaceState(fixture: fixture))
         var state = State(profile: profile, users: [:], stores: fixture.stores, backups: [:], jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
         for u in fixture.users {
             let hash = try u.passwordHash ?? SecretHash.make(u.password ?? "")
@@ -112,7 +125,7 @@ public final class Deployment: Sendable {
         self.state = Mutex(state)
     }
 
-    private func persistProfile() throws {
+    func persistProfile() throws {
         try state.withLock { s in
             let body = try encode(s.profile)
             try catalog.write { w in try w.putDeployment(context: context, body: body) }
@@ -258,27 +271,13 @@ public final class Deployment: Sendable {
                 description: request.description, retentionDate: request.retentionDate,
                 scheduleType: request.scheduleType, passcodeHash: hash, submittedAt: now,
                 startDelayMs: s.profile.timings.submitDelayMs, stages: s.profile.timings.backupStages,
-                failure: nil, timeoutMs: nil, recordedStatus: .submitted)
-            var profile = s.profile
-            profile.clock = clock.state
-            profile.jobSeq += 1
-            profile.lastDRJobID = job.jobID
-            let seq = profile.jobSeq
-            let profileBody = try encode(profile)
-            let jobBody = try encode(job)
-            try catalog.write { w in
-                try w.putJob(context: context, jobID: job.jobID, seq: seq, status: job.recordedStatus.rawValue, body: jobBody)
-                try w.putDeployment(context: context, body: profileBody)
-            }
-            s.profile = profile
-            s.jobs[job.jobID] = job
-            s.jobOrder.append(job.jobID)
-            s.activeJobID = job.jobID
+                failure: nil, timeoutMs: s.surface.timeoutMs(release: s.profile.release), recordedStatus: .submitted)
+            try recordDRJob(job, in: &s)
             return job
         }
     }
 
-    private func checkCanCreate(_ r: BackupRequest, in s: State) throws {
+    func checkCanCreate(_ r: BackupRequest, in s: State) throws {
         guard s.stores.contains(where: { $0.name == r.storeName }) else { throw AdminError.unknownStore(r.storeName) }
         if let active = s.activeJobID { throw AdminError.jobAlreadyRunning(active) }
         if s.backups[r.storeName]?.contains(where: { $0.backupName == r.name }) == true {
@@ -322,31 +321,35 @@ public final class Deployment: Sendable {
     // MARK: - The job engine
 
     /// Runs `body` on the state after recording every job transition due by now.
-    private func withSettledState<T>(_ body: (inout State) throws -> T) throws -> T {
+    func withSettledState<T>(_ body: (inout State) throws -> T) throws -> T {
         try state.withLock { s in
-            try settle(&s, now: clock.now())
+            try runScheduledWork(&s, until: clock.now())
             return try body(&s)
         }
     }
 
     /// Records the active job's transition if its derived status moved on, and on completion
     /// adds the backup it made, in one transaction.
-    private func settle(_ s: inout State, now: Int64) throws {
+    func settle(_ s: inout State, now: Int64) throws {
         guard let id = s.activeJobID, var job = s.jobs[id] else { return }
         let p = job.progress(at: now)
         guard p.status != job.recordedStatus else { return }
         job.recordedStatus = p.status
         let seq = (s.jobOrder.firstIndex(of: id) ?? 0) + 1
         let made: Backup? = (p.status == .completed && job.operation == .backup) ? makeBackup(job, p, s.profile) : nil
+        let restored = (p.status == .completed && job.operation == .restore) ? restoredProfile(job, s) : nil
         let jobBody = try encode(job)
         let backupBody = try made.map { try encode($0) }
+        let profileBody = try restored.map { try encode($0) }
         try catalog.write { w in
+            if let body = profileBody { try w.putDeployment(context: context, body: body) }
             try w.putJob(context: context, jobID: id, seq: seq, status: p.status.rawValue, body: jobBody)
             if let b = made, let body = backupBody {
                 try w.putBackup(context: context, store: b.backupStore, name: b.backupName, startTime: b.startTime, body: body)
             }
         }
         s.jobs[id] = job
+        if let r = restored { s.profile = r }
         if let b = made {
             s.backups[b.backupStore, default: []].removeAll { $0.backupName == b.backupName }
             s.backups[b.backupStore, default: []].append(b)
@@ -372,16 +375,17 @@ public final class Deployment: Sendable {
                                 endTime: obj.1, status: "completed")],
             namespace: profile.namespace, startTime: p.startTime,
             infrastructures: .init(startTime: infra.0, endTime: infra.1, status: "completed"),
-            category: "SYSTEM", backupName: job.backupName, status: "completed", passcodeHash: job.passcodeHash)
+            category: "SYSTEM", backupName: job.backupName, status: "completed", passcodeHash: job.passcodeHash,
+            captured: profile.surface)
     }
 }
 
 // MARK: - Storage encoding (the catalog keeps records as JSON bodies)
 
-private func encode<T: Encodable>(_ value: T) throws -> String {
+func encode<T: Encodable>(_ value: T) throws -> String {
     String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
 }
 
-private func decode<T: Decodable>(_ type: T.Type, _ body: String) throws -> T {
+func decode<T: Decodable>(_ type: T.Type, _ body: String) throws -> T {
     try JSONDecoder().decode(type, from: Data(body.utf8))
 }

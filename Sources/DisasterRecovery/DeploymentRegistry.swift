@@ -7,13 +7,16 @@ public final class DeploymentRegistry: Sendable {
     public let fixture: Fixture
     public let clockMode: ClockState.Mode
     public let speed: Double
+    /// `--release`, winning over the fixture's.
+    public let release: String?
     private let deployments: Mutex<[String: Deployment]>
 
-    public init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double) {
+    public init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double, release: String? = nil) {
         self.catalog = catalog
         self.fixture = fixture
         self.clockMode = clockMode
         self.speed = speed
+        self.release = release
         self.deployments = Mutex([:])
     }
 
@@ -22,7 +25,7 @@ public final class DeploymentRegistry: Sendable {
     public func open(context: String) throws -> Deployment {
         try deployments.withLock { map in
             if let d = map[context] { return d }
-            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed)
+            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
             map[context] = d
             return d
         }

@@ -16,6 +16,18 @@ public struct Fixture: Codable, Sendable {
         public var submitDelayMs: Int64
         public var backupStages: [StagePlan]
         public var restoreStages: [StagePlan]
+        /// Decision 6: while a restore runs, the organization is offline from `startMs` after the
+        /// first restore stage starts, for `durationMs` (every admin and sharing endpoint but the
+        /// status answers 503). Absent: no offline window.
+        public var restoreOfflineWindow: OfflineWindow?
+    }
+    public struct OfflineWindow: Codable, Sendable, Equatable {
+        public var startMs: Int64
+        public var durationMs: Int64
+        public init(startMs: Int64, durationMs: Int64) {
+            self.startMs = startMs
+            self.durationMs = durationMs
+        }
     }
     /// What new backups record about the emulated cluster.
     public struct Cluster: Codable, Sendable, Equatable {
@@ -32,10 +44,10 @@ public struct Fixture: Codable, Sendable {
     }
 
     public var name: String
-    /// e.g. `11.3`.
-    public var release: String
-    /// e.g. `11.3.0`.
-    public var fullVersion: String
+    /// e.g. `11.3`; the newest release when absent. `--release` wins over it.
+    public var release: String?
+    /// Ignored: the release table (``Release``) decides the full version. Kept so older fixtures load.
+    public var fullVersion: String?
     public var siteName: String
     public var namespace: String
     /// Emulated time at which a manual clock starts (epoch ms); the real time if absent.
@@ -46,6 +58,8 @@ public struct Fixture: Codable, Sendable {
     public var backups: [FixtureBackup]
     public var timings: Timings
     public var cluster: Cluster
+    /// The DR settings the deployment starts with (the documented example when absent).
+    public var drSettings: DRSettings?
 
     /// Decodes a fixture, with a message naming what is wrong where.
     public static func decode(_ bytes: [UInt8], source: String) throws -> Fixture {
@@ -84,6 +98,7 @@ public struct Fixture: Codable, Sendable {
         for (i, u) in users.enumerated() where u.password == nil && u.passwordHash == nil {
             throw fail("users[\(i)] needs \"password\" or \"passwordHash\"")
         }
+        if let r = release { _ = try Release.named(r) }
         if timings.backupStages.isEmpty { throw fail("timings.backupStages is empty") }
         if timings.restoreStages.isEmpty { throw fail("timings.restoreStages is empty") }
         for (i, s) in (timings.backupStages + timings.restoreStages).enumerated() where s.durationMs < 0 {

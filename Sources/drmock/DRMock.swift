@@ -28,6 +28,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Emulated seconds per real second (system clock).") var speed: Double = 1
     @Flag(help: "Answer errors with the envelope's code as HTTP status instead of 200.") var httpErrorStatus = false
     @Flag(help: "Delete the catalog file first, so the fixture is loaded anew.") var reset = false
+    @Option(help: "Release to emulate: 10.9, 10.9.1, 11.0 ... 12.0 (default: the fixture's, else the newest).") var release: String?
+    @Flag(help: "Turn off what the release lacks (404) and refuse parameters it does not know (400).") var strict = false
 
     func run() throws {
         guard let mode = ClockState.Mode(rawValue: clock) else {
@@ -42,12 +44,13 @@ struct Serve: ParsableCommand {
             fixtureValue = try FixtureLocator.load(fixture)
             server = try DRMockServer(options: .init(
                 host: host, port: port, context: context, databasePath: db, fixture: fixtureValue,
-                clockMode: mode, speed: speed, httpErrorStatus: httpErrorStatus))
+                clockMode: mode, speed: speed, httpErrorStatus: httpErrorStatus,
+                release: release, strict: strict))
             try server.start()
         } catch {
             throw ValidationError("\(error)")
         }
-        print("drmock listening on \(server.baseURL) (release \(server.deployment.release), fixture \(fixtureValue.name), db \(db), clock \(mode.rawValue))")
+        print("drmock listening on \(server.baseURL) (release \(server.deployment.release)\(strict ? " strict" : ""), fixture \(fixtureValue.name), db \(db), clock \(mode.rawValue))")
         fflush(nil)
         let signal = waitForTerminationSignal()
         server.stop()

@@ -14,10 +14,12 @@ final class Harness {
     var port: UInt16 { server.port }
     var clock: ManualClock { server.deployment.clock as! ManualClock }
 
-    init(db: String = ":memory:", httpErrorStatus: Bool = false) throws {
-        let fixture = try FixtureLocator.load(Self.root + "/fixtures/default.json")
+    init(db: String = ":memory:", httpErrorStatus: Bool = false, release: String? = nil, strict: Bool = false,
+         fixture edit: ((inout Fixture) -> Void)? = nil) throws {
+        var fixture = try FixtureLocator.load(Self.root + "/fixtures/default.json")
+        edit?(&fixture)
         server = try DRMockServer(options: .init(port: 0, databasePath: db, fixture: fixture, clockMode: .manual,
-                                                 httpErrorStatus: httpErrorStatus, threads: 2))
+                                                 httpErrorStatus: httpErrorStatus, threads: 2, release: release, strict: strict))
         try server.start()
     }
 

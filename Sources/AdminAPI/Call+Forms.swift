@@ -1,0 +1,39 @@
+import DisasterRecovery
+
+/// Form tolerance (decision 8): values as real clients send them.
+extension Call {
+    /// A boolean parameter: `true/false` in any case (Python sends `True`/`False`), also `1/0` and
+    /// `yes/no`; `None`, `null` or empty mean "not given" (nil).
+    func bool(_ name: String) throws -> Bool? {
+        guard let v = param(name) else { return nil }
+        switch v.trimmingSpaces.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw AdminError.invalidParameter(name, "'\(name)' must be true or false, not '\(v.prefix(64))'.")
+        }
+    }
+
+    /// A JSON-valued parameter (sent as JSON text in the form); nil when not given.
+    func json(_ name: String) throws -> JSONValue? {
+        guard let v = param(name) else { return nil }
+        do { return try JSONValue.parse(v) } catch { throw AdminError.invalidJSON(name, "\(error)") }
+    }
+
+    /// A JSON object parameter that must be given.
+    func requiredObject(_ name: String) throws -> JSONValue {
+        guard let v = try json(name) else { throw AdminError.missingParameter(name) }
+        guard v.objectPairs != nil else { throw AdminError.invalidJSON(name, "'\(name)' must be a JSON object.") }
+        return v
+    }
+
+    var release: Release { deployment.releaseProfile }
+
+    /// The async submit envelope for a job.
+    func jobEnvelope(_ job: DRJob) -> JSONValue {
+        [
+            "jobsUrl": .string("\(origin)/\(context)/admin/jobs/\(job.jobID)"),
+            "jobid": .string(job.jobID),
+            "status": "SUBMITTED",
+        ]
+    }
+}
