@@ -8,9 +8,15 @@ public struct AdminConfiguration: Sendable {
     public var httpErrorStatus: Bool
     /// `--strict`: what the chosen release lacks is a 404, and unknown parameters are refused.
     public var strict: Bool
-    public init(httpErrorStatus: Bool = false, strict: Bool = false) {
+    /// Serve the control plane under `/_mock/` (off: `--no-control`).
+    public var controlPlane: Bool
+    /// The context control endpoints address when given no `context=`.
+    public var defaultContext: String
+    public init(httpErrorStatus: Bool = false, strict: Bool = false, controlPlane: Bool = true, defaultContext: String = "arcgis") {
         self.httpErrorStatus = httpErrorStatus
         self.strict = strict
+        self.controlPlane = controlPlane
+        self.defaultContext = defaultContext
     }
 }
 
@@ -19,17 +25,21 @@ public struct AdminConfiguration: Sendable {
 public final class AdminService: Sendable {
     public let registry: DeploymentRegistry
     public let configuration: AdminConfiguration
-    private let routes: [Route]
+    let routes: [Route]
+    /// The control plane (`/_mock/...`, faults and journal around the API), unless turned off.
+    public let control: ControlPlane?
 
     public init(registry: DeploymentRegistry, configuration: AdminConfiguration = .init()) {
         self.registry = registry
         self.configuration = configuration
         self.routes = RouteTables.all.sorted { $0.literalCount > $1.literalCount }
+        self.control = configuration.controlPlane ? ControlPlane(registry: registry, defaultContext: configuration.defaultContext) : nil
     }
 
     /// The HTTPServer handler.
     public func handle(_ request: Request) -> Reply {
-        .now(respond(request))
+        if let control { return control.handle(request, service: self) }  // `/_mock/...` before any context
+        return .now(respond(request))
     }
 
     func respond(_ request: Request) -> Response {
@@ -39,7 +49,7 @@ public final class AdminService: Sendable {
         case .failure(let e): return render(error: e, format: .json)
         }
         let parts = request.path.split(separator: "/")
-        guard let first = parts.first, let deployment = registry.deployment(for: String(first)) else {
+        guard let first = parts.first, let deployment = registry.serve(context: String(first)) else {
             return render(error: .notFound(request.path), format: format)
         }
         let rest = parts.dropFirst()

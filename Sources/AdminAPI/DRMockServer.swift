@@ -26,11 +26,14 @@ public final class DRMockServer: Sendable {
         public var release: String?
         /// `--strict`: turn off what the release lacks and refuse unknown parameters.
         public var strict: Bool
+        /// Serve the control plane under `/_mock/` (`--no-control` turns it off).
+        public var controlPlane: Bool
 
         public init(host: String = "127.0.0.1", port: UInt16 = 7443, context: String = "arcgis",
                     databasePath: String = ":memory:", fixture: Fixture, clockMode: ClockState.Mode = .system,
                     speed: Double = 1, httpErrorStatus: Bool = false, threads: Int? = nil,
-                    release: String? = nil, strict: Bool = false) {
+                    release: String? = nil, strict: Bool = false, controlPlane: Bool = true) {
+            self.controlPlane = controlPlane
             self.host = host
             self.port = port
             self.context = context
@@ -48,7 +51,7 @@ public final class DRMockServer: Sendable {
     public let options: Options
     public let registry: DeploymentRegistry
     public let service: AdminService
-    private let server: Server
+    let server: Server
 
     /// Opens the catalog and the context's deployment (from the catalog, or the fixture the first time).
     public init(options: Options) throws {
@@ -61,7 +64,9 @@ public final class DRMockServer: Sendable {
         registry = DeploymentRegistry(catalog: catalog, fixture: options.fixture, clockMode: options.clockMode, speed: options.speed,
                                       release: options.release)
         try registry.open(context: options.context)
-        let service = AdminService(registry: registry, configuration: .init(httpErrorStatus: options.httpErrorStatus, strict: options.strict))
+        let service = AdminService(registry: registry, configuration: .init(
+            httpErrorStatus: options.httpErrorStatus, strict: options.strict,
+            controlPlane: options.controlPlane, defaultContext: options.context))
         self.service = service
         var config = Server.Configuration()
         config.host = options.host
@@ -85,9 +90,5 @@ public final class DRMockServer: Sendable {
     /// The deployment served at the server's context.
     public var deployment: Deployment { registry.deployment(for: options.context)! }
 
-    static func isValidContext(_ s: String) -> Bool {
-        !s.isEmpty && s.count <= 64 && s.utf8.allSatisfy { c in
-            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95
-        } && s != "_mock"
-    }
+    static func isValidContext(_ s: String) -> Bool { DeploymentRegistry.isValidContext(s) }
 }

@@ -72,6 +72,8 @@ struct Route: Sendable {
         case param
     }
     let method: String
+    /// The path after the context as written, e.g. `admin/jobs/{job}` (for the OpenAPI document).
+    let pattern: String
     let segments: [Segment]
     let access: Access
     /// The HTML page title.
@@ -89,6 +91,7 @@ struct Route: Sendable {
     init(_ method: String, _ pattern: String, access: Access, title: String,
          _ handler: @escaping @Sendable (Call) throws -> JSONValue) {
         self.method = method
+        self.pattern = pattern
         self.segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? .param : .literal(String($0)) }
         self.access = access
         self.title = title

@@ -27,7 +27,7 @@ public struct TokenRecord: Sendable, Equatable {
 /// Reads and writes go through ``read(_:)`` and ``write(_:)``; a write is one transaction, so a
 /// multi-row change (a job's completion and its new backup) lands whole or not at all.
 public final class DRCatalog: Sendable {
-    private let database: Mutex<Database>
+    let database: Mutex<Database>
     public let path: String
 
     /// Opens (or creates) the catalog at `path` (`:memory:` for a throw-away one) and migrates it.

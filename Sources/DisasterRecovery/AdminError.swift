@@ -73,6 +73,16 @@ extension AdminError {
                    details: ["Job '\(jobID)' must finish before a new backup or restore can start."])
     }
 
+    // MARK: 503: faults injected through the control plane
+    public static func storeUnavailable(_ name: String) -> AdminError {
+        AdminError(code: 503, message: "The backup store '\(name)' is not available.",
+                   details: ["The backup store cannot be reached; try again later."])
+    }
+    public static func organizationUnavailable() -> AdminError {
+        AdminError(code: 503, message: "The organization is temporarily unavailable.",
+                   details: ["The organization is offline; try again later."])
+    }
+
     // MARK: 413 / 500
     public static func bodyTooLarge() -> AdminError {
         AdminError(code: 413, message: "The request body is too large.")

@@ -110,8 +110,12 @@ extension Deployment {
         }
     }
 
-    /// Stores a newly submitted backup or restore job as the active one and the status resource's.
-    func recordDRJob(_ job: DRJob, in s: inout State) throws {
+    /// Stores a newly submitted backup or restore job as the active one and the status resource's,
+    /// after the fault plan shaped it (see `Deployment+Faults.swift`); returns the job as stored.
+    @discardableResult
+    func recordDRJob(_ planned: DRJob, in s: inout State) throws -> DRJob {
+        var job = planned
+        try applyFaults(to: &job, now: clock.now())
         var profile = s.profile
         profile.clock = clock.state
         profile.jobSeq += 1
@@ -127,6 +131,7 @@ extension Deployment {
         s.jobs[job.jobID] = job
         s.jobOrder.append(job.jobID)
         s.activeJobID = job.jobID
+        return job
     }
 
     /// The profile after `job` (a restore) completed: the backup's captured settings and tasks are

@@ -33,6 +33,8 @@ public final class Deployment: Sendable {
     public let clock: any SimulationClock
     let catalog: DRCatalog
     let state: Mutex<State>
+    /// The fault plan's domain part (see `Deployment+Faults.swift`).
+    let faults = Mutex(DomainFaults())
 
     struct State: Sendable {
         var profile: DeploymentProfile
@@ -86,6 +88,13 @@ public final class Deployment: Sendable {
             try deployment.persistProfile()
             return deployment
         }
+        return try create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
+    }
+
+    /// Creates `context` afresh from `fixture`, replacing whatever the catalog held for it, in one transaction.
+    public static func create(context: String, catalog: DRCatalog, fixture: Fixture,
+                              clockMode: ClockState.Mode, speed: Double, release: String? = nil) throws -> Deployment {
+        let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
         try fixture.validate(source: "fixture '\(fixture.name)'")
         let start = fixture.clockStart ?? wallClockMillis()
         let clock: any SimulationClock = clockMode == .manual
@@ -272,8 +281,7 @@ public final class Deployment: Sendable {
                 scheduleType: request.scheduleType, passcodeHash: hash, submittedAt: now,
                 startDelayMs: s.profile.timings.submitDelayMs, stages: s.profile.timings.backupStages,
                 failure: nil, timeoutMs: s.surface.timeoutMs(release: s.profile.release), recordedStatus: .submitted)
-            try recordDRJob(job, in: &s)
-            return job
+            return try recordDRJob(job, in: &s)
         }
     }
 

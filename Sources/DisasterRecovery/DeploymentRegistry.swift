@@ -9,14 +9,18 @@ public final class DeploymentRegistry: Sendable {
     public let speed: Double
     /// `--release`, winning over the fixture's.
     public let release: String?
+    /// At most this many contexts are opened on first use (a guard against a client inventing paths).
+    public let maxContexts: Int
     private let deployments: Mutex<[String: Deployment]>
 
-    public init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double, release: String? = nil) {
+    public init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double, release: String? = nil,
+                maxContexts: Int = 1000) {
         self.catalog = catalog
         self.fixture = fixture
         self.clockMode = clockMode
         self.speed = speed
         self.release = release
+        self.maxContexts = maxContexts
         self.deployments = Mutex([:])
     }
 
@@ -34,5 +38,44 @@ public final class DeploymentRegistry: Sendable {
     /// The deployment served at `context`, if it is open.
     public func deployment(for context: String) -> Deployment? {
         deployments.withLock { $0[context] }
+    }
+
+    /// The deployment at `context`, opened on first use (isolation: each context is its own deployment,
+    /// made from the fixture). Nil if the name is not a valid context or too many are open.
+    public func serve(context: String) -> Deployment? {
+        if let d = deployment(for: context) { return d }
+        guard Self.isValidContext(context), deployments.withLock({ $0.count }) < maxContexts else { return nil }
+        return try? open(context: context)
+    }
+
+    /// The contexts open now, sorted.
+    public var openContexts: [String] { deployments.withLock { $0.keys.sorted() } }
+
+    /// Replaces `context` with a fresh deployment made from `fixture` (reset, or another fixture).
+    @discardableResult
+    public func recreate(context: String, from fixture: Fixture) throws -> Deployment {
+        try deployments.withLock { map in
+            let d = try Deployment.create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
+            map[context] = d
+            return d
+        }
+    }
+
+    /// Reopens `context` from the catalog after its rows were replaced (a snapshot restored);
+    /// `fixture` is the one its rows were made from.
+    @discardableResult
+    public func reload(context: String, fixture: Fixture) throws -> Deployment {
+        try deployments.withLock { map in
+            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
+            map[context] = d
+            return d
+        }
+    }
+
+    /// Context names: 1 to 64 letters, digits, `-` or `_`, and never `_mock` (the control plane).
+    public static func isValidContext(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 64 && s.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95
+        } && s != "_mock"
     }
 }

@@ -30,6 +30,8 @@ struct Serve: ParsableCommand {
     @Flag(help: "Delete the catalog file first, so the fixture is loaded anew.") var reset = false
     @Option(help: "Release to emulate: 10.9, 10.9.1, 11.0 ... 12.0 (default: the fixture's, else the newest).") var release: String?
     @Flag(help: "Turn off what the release lacks (404) and refuse parameters it does not know (400).") var strict = false
+    @Option(help: "Once the server answers, write one JSON line (url, port, pid, release, fixture, clock) to this file.") var readyFile: String?
+    @Flag(help: "Turn off the control plane under /_mock/ (clock, faults, journal, reset, health).") var noControl = false
 
     func run() throws {
         guard let mode = ClockState.Mode(rawValue: clock) else {
@@ -38,19 +40,34 @@ struct Serve: ParsableCommand {
         if reset && db != ":memory:" {
             for suffix in ["", "-wal", "-shm"] { unlink(db + suffix) }
         }
-        let fixtureValue: Fixture
+        let loaded: DRMockServer.LoadedFixture
         let server: DRMockServer
         do {
-            fixtureValue = try FixtureLocator.load(fixture)
+            loaded = try DRMockServer.loadFixture(fixture)
             server = try DRMockServer(options: .init(
-                host: host, port: port, context: context, databasePath: db, fixture: fixtureValue,
+                host: host, port: port, context: context, databasePath: db, fixture: loaded.fixture,
                 clockMode: mode, speed: speed, httpErrorStatus: httpErrorStatus,
-                release: release, strict: strict))
+                release: release, strict: strict, controlPlane: !noControl))
+            if let plan = loaded.faultPlanJSON { try server.setFaultPlan(json: plan) }
             try server.start()
         } catch {
             throw ValidationError("\(error)")
         }
-        print("drmock listening on \(server.baseURL) (release \(server.deployment.release)\(strict ? " strict" : ""), fixture \(fixtureValue.name), db \(db), clock \(mode.rawValue))")
+        print("drmock listening on \(server.baseURL) (release \(server.deployment.release)\(strict ? " strict" : ""), fixture \(loaded.fixture.name), db \(db), clock \(mode.rawValue))")
+        fflush(nil)
+        // The handshake: only once the server answers a request on its own address.
+        guard server.waitUntilAnswering() else {
+            server.stop()
+            throw ValidationError("the server did not answer on \(server.baseURL) within 5 s")
+        }
+        let line = server.readyLine(scenario: loaded.scenario)
+        if let readyFile {
+            guard writeAtomically(readyFile, line + "\n") else {
+                server.stop()
+                throw ValidationError("cannot write the ready file \(readyFile)")
+            }
+        }
+        print(line)
         fflush(nil)
         let signal = waitForTerminationSignal()
         server.stop()
@@ -69,4 +86,16 @@ struct HashSecret: ParsableCommand {
         }
         print(try SecretHash.make(line))
     }
+}
+
+/// Writes `text` to `path` through a temporary file and a rename, so a reader never sees half a line.
+func writeAtomically(_ path: String, _ text: String) -> Bool {
+    let temporary = "\(path).tmp-\(getpid())"
+    guard let f = fopen(temporary, "w") else { return false }
+    let ok = fputs(text, f) >= 0
+    guard fclose(f) == 0, ok, rename(temporary, path) == 0 else {
+        unlink(temporary)
+        return false
+    }
+    return true
 }

@@ -13,13 +13,16 @@ final class Harness {
     let server: DRMockServer
     var port: UInt16 { server.port }
     var clock: ManualClock { server.deployment.clock as! ManualClock }
+    var root: String { Self.root }
 
     init(db: String = ":memory:", httpErrorStatus: Bool = false, release: String? = nil, strict: Bool = false,
+         clockMode: ClockState.Mode = .manual, speed: Double = 1, controlPlane: Bool = true, threads: Int = 2,
          fixture edit: ((inout Fixture) -> Void)? = nil) throws {
         var fixture = try FixtureLocator.load(Self.root + "/fixtures/default.json")
         edit?(&fixture)
-        server = try DRMockServer(options: .init(port: 0, databasePath: db, fixture: fixture, clockMode: .manual,
-                                                 httpErrorStatus: httpErrorStatus, threads: 2, release: release, strict: strict))
+        server = try DRMockServer(options: .init(port: 0, databasePath: db, fixture: fixture, clockMode: clockMode, speed: speed,
+                                                 httpErrorStatus: httpErrorStatus, threads: threads, release: release, strict: strict,
+                                                 controlPlane: controlPlane))
         try server.start()
     }
 

@@ -1,0 +1,224 @@
+import Catalog
+import Dispatch
+import DisasterRecovery
+import HTTPServer
+import Synchronization
+
+/// The control plane under `/_mock/` (never an ArcGIS path): health and readiness, the clock,
+/// long-polls on jobs, reset, fixtures and snapshots, faults, the request journal and the OpenAPI
+/// document. It also stands around every request of the emulated API, to apply the fault plan's
+/// HTTP-level faults and to write the journal.
+///
+/// Every context (`/<context>/`) has its own deployment, clock, fault plan and journal. Control
+/// endpoints address one with `context=` (query or form), by default the server's `--context`.
+/// They answer JSON with real HTTP statuses; all but `health`, `ready` and `openapi.json` need a
+/// token of that context's deployment whose user has the "Security and infrastructure" privilege.
+public final class ControlPlane: Sendable {
+    let registry: DeploymentRegistry
+    let defaultContext: String
+    let waiters: JobWaiters
+    private let controls = Mutex<[String: ContextControl]>([:])
+    let routes: [ControlRoute]
+
+    /// What the control plane keeps per context besides the deployment itself.
+    struct ContextControl: Sendable {
+        var fixture: Fixture
+        var plan: FaultPlan = .empty
+        var random = SeededGenerator(seed: 0)
+        var journal = RequestJournal()
+        var snapshots: [String: SavedSnapshot] = [:]
+    }
+
+    struct SavedSnapshot: Sendable {
+        var rows: ContextSnapshot
+        var fixture: Fixture
+        var takenAt: Int64
+    }
+
+    init(registry: DeploymentRegistry, defaultContext: String) {
+        self.registry = registry
+        self.defaultContext = defaultContext
+        self.waiters = JobWaiters(registry: registry)
+        self.routes = ControlRoutes.all
+    }
+
+    /// Runs `body` on a context's control state (made on first use).
+    func withControl<T>(_ context: String, _ body: (inout ContextControl) throws -> T) rethrows -> T {
+        try controls.withLock { map in
+            if map[context] == nil { map[context] = ContextControl(fixture: registry.fixture) }
+            return try body(&map[context]!)
+        }
+    }
+
+    // MARK: - Dispatch
+
+    /// Every request comes here first when the control plane is on.
+    func handle(_ request: Request, service: AdminService) -> Reply {
+        let parts = request.path.split(separator: "/")
+        if parts.first == "_mock" { return control(request, parts: parts.dropFirst(), service: service) }
+        return serveAPI(request, parts: parts, service: service)
+    }
+
+    private func control(_ request: Request, parts: ArraySlice<Substring>, service: AdminService) -> Reply {
+        let method = request.method == "HEAD" ? "GET" : request.method
+        let matching = routes.compactMap { r in r.match(parts).map { (r, $0) } }
+        guard !matching.isEmpty else {
+            return .now(Self.error(ControlError(404, "No control endpoint at \(request.path).", details: ["See GET /_mock/openapi.json."])))
+        }
+        guard let (route, params) = matching.first(where: { $0.0.method == method }) else {
+            return .now(Self.error(ControlError(405, "Method not supported.", details: ["Use \(matching.map(\.0.method).joined(separator: " or ")) on \(request.path)."]),
+                                   extraHeaders: [("Allow", matching.map(\.0.method).joined(separator: ", "))]))
+        }
+        do {
+            let call = try ControlCall(request: request, plane: self, service: service, pathParams: params)
+            if route.access == .authorized { try call.authorize() }
+            return try route.handler(call)
+        } catch let e as ControlError {
+            return .now(Self.error(e))
+        } catch let e as AdminError {
+            return .now(Self.error(ControlError(e.code, e.message, details: e.details)))
+        } catch let e as PlanError {
+            return .now(Self.error(ControlError(400, "Invalid fault plan.", details: [e.description])))
+        } catch let e as JSONValue.ParseError {
+            return .now(Self.error(ControlError(400, "Invalid JSON.", details: [e.description])))
+        } catch {
+            return .now(Self.error(ControlError(500, "The control plane could not complete the request.", details: [String(describing: error)])))
+        }
+    }
+
+    // MARK: - Around the emulated API: faults and journal
+
+    private func serveAPI(_ request: Request, parts: [Substring], service: AdminService) -> Reply {
+        let started = ContinuousClock.now
+        guard let first = parts.first, let deployment = registry.serve(context: String(first)) else {
+            return .now(service.respond(request))
+        }
+        let context = String(first)
+        let rest = parts.dropFirst()
+        let format = (try? Format.of(request).get()) ?? .json
+        var response: Response? = nil
+        var fault: String? = nil
+        var delayMs: Int64 = 0
+        if let until = deployment.offlineUntil, !Self.staysReachableOffline(rest) {
+            response = service.render(error: .organizationUnavailable(), format: format)
+            fault = "offline until \(until)"
+        } else {
+            let method = request.method == "HEAD" ? "GET" : request.method
+            let decision = withControl(context) { c in Self.decide(&c, method: method, path: rest) }
+            delayMs = decision.delayMs
+            if let f = decision.fault {
+                let error = AdminError(code: f.code, message: f.message ?? Self.defaultMessage(f.code), details: ["Injected by the drmock fault plan."])
+                if let status = f.httpStatus {
+                    var r = service.render(error: error, format: format)
+                    r.status = status
+                    response = r
+                } else {
+                    response = service.render(error: error, format: format)
+                }
+                fault = "endpoint \(f.pattern): error \(f.code)"
+                deployment.recordFired(kind: "endpointError", detail: "\(request.method) \(request.path) answered \(f.code)")
+            }
+            if delayMs > 0 {
+                fault = [fault, "latency \(delayMs) ms"].compactMap { $0 }.joined(separator: "; ")
+            }
+        }
+        let answer = response ?? service.respond(request)
+        let user = (try? AdminService.token(of: request)).flatMap { try? deployment.user(forToken: $0).username }
+        let elapsed = ContinuousClock.now - started
+        let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15 + Double(delayMs)
+        let clock = deployment.clock.now()
+        let entryFault = fault
+        withControl(context) { c in
+            c.journal.append { seq in
+                JournalEntry(seq: seq, time: wallClockMillis(), clock: clock, method: request.method, path: request.path,
+                             query: RequestJournal.mask(request.query), formKeys: request.form.map(\.name), user: user,
+                             status: answer.status, errorCode: Self.errorCode(of: answer), latencyMs: latency, fault: entryFault)
+            }
+        }
+        let delay = delayMs
+        guard delay > 0 else { return .now(answer) }
+        return .later { responder in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { responder.respond(answer) }
+        }
+    }
+
+    /// While the organization is offline, the status resource (as during a real restore) stays reachable.
+    static func staysReachableOffline(_ rest: ArraySlice<Substring>) -> Bool {
+        rest.last == "status" && rest.contains("disasterrecovery")
+    }
+
+    struct Decision {
+        var fault: (code: Int, message: String?, httpStatus: Int?, pattern: String)?
+        var delayMs: Int64 = 0
+    }
+
+    /// Which endpoint faults fire for this request (counting them down, drawing from the seeded generator).
+    static func decide(_ c: inout ContextControl, method: String, path: ArraySlice<Substring>) -> Decision {
+        var d = Decision()
+        for i in c.plan.endpoints.indices where c.plan.endpoints[i].matches(method: method, path: path) {
+            let f = c.plan.endpoints[i]
+            if let r = f.remaining, r <= 0 { continue }
+            if f.probability < 1 {
+                let draw = Double(c.random.next() >> 11) / Double(1 << 53)
+                if draw >= f.probability { continue }
+            }
+            if let r = f.remaining { c.plan.endpoints[i].remaining = r - 1 }
+            switch f.latency {
+            case .fixed(let ms): d.delayMs = max(d.delayMs, ms)
+            case .uniform(let lo, let hi): d.delayMs = max(d.delayMs, lo + Int64(c.random.next() % UInt64(hi - lo + 1)))
+            case nil: break
+            }
+            if d.fault == nil, let code = f.code {
+                d.fault = (code, f.message, f.httpStatus, f.patternText)
+            }
+        }
+        return d
+    }
+
+    static func defaultMessage(_ code: Int) -> String {
+        switch code {
+        case 400: return "Bad request."
+        case 403: return AdminError.forbidden().message
+        case 404: return "Resource not found."
+        case 498: return AdminError.invalidToken().message
+        case 499: return AdminError.tokenRequired().message
+        case 503: return "The service is temporarily unavailable."
+        default: return "The server could not complete the request."
+        }
+    }
+
+    /// The error envelope's code in an answer, if it is one (JSON bodies only).
+    static func errorCode(of response: Response) -> Int? {
+        guard response.body.count < 65_536, response.body.first == UInt8(ascii: "{"),
+              let v = try? JSONValue.parse(String(decoding: response.body, as: UTF8.self)), let code = v["error"]?["code"]?.int64Value else {
+            if response.status >= 400 { return response.status }
+            return nil
+        }
+        return Int(code)
+    }
+
+    // MARK: - Rendering
+
+    static func json(_ value: JSONValue, status: Int = 200, pretty: Bool = true, extraHeaders: [(String, String)] = []) -> Response {
+        var body = value.serialized(pretty: pretty)
+        body.append(0x0a)
+        return Response(status: status, headers: Format.jsonHeaders + extraHeaders.map { (name: $0.0, value: $0.1) }, body: body)
+    }
+
+    static func error(_ e: ControlError, extraHeaders: [(String, String)] = []) -> Response {
+        json(["error": ["code": .int(Int64(e.status)), "message": .string(e.message), "details": JSONValue(e.details)]],
+             status: e.status, extraHeaders: extraHeaders)
+    }
+}
+
+/// A control-plane error: sent with `status` as the HTTP status and in the envelope.
+struct ControlError: Error, Sendable {
+    let status: Int
+    let message: String
+    let details: [String]
+    init(_ status: Int, _ message: String, details: [String] = []) {
+        self.status = status
+        self.message = message
+        self.details = details
+    }
+}
