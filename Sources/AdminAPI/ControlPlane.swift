@@ -99,7 +99,7 @@ public final class ControlPlane: Sendable {
         var response: Response? = nil
         var fault: String? = nil
         var delayMs: Int64 = 0
-        if let until = deployment.offlineUntil, !Self.staysReachableOffline(rest) {
+        if let until = deployment.offlineUntil, !service.routes.contains(where: { $0.staysOnline && $0.match(rest) != nil }) {
             response = service.render(error: .organizationUnavailable(), format: format)
             fault = "offline until \(until)"
         } else {
@@ -140,11 +140,6 @@ public final class ControlPlane: Sendable {
         return .later { responder in
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { responder.respond(answer) }
         }
-    }
-
-    /// While the organization is offline, the status resource (as during a real restore) stays reachable.
-    static func staysReachableOffline(_ rest: ArraySlice<Substring>) -> Bool {
-        rest.last == "status" && rest.contains("disasterrecovery")
     }
 
     struct Decision {

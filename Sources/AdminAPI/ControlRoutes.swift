@@ -338,11 +338,15 @@ enum ControlRoutes {
         ]
     }
 
-    /// Leaves secrets' hashes out of a dump.
+    /// Leaves secrets and their hashes out of a dump.
     static func masked(_ v: JSONValue) -> JSONValue {
         switch v {
         case .object(let pairs):
-            return .object(pairs.map { (k, v) in k.lowercased().hasSuffix("hash") ? (k, "***") : (k, masked(v)) })
+            return .object(pairs.map { (k, v) in
+                let key = k.lowercased()
+                let secret = ["hash", "secret", "password", "passcode", "token", "credential"].contains { key.contains($0) }
+                return secret ? (k, "***") : (k, masked(v))
+            })
         case .array(let items): return .array(items.map(masked))
         default: return v
         }

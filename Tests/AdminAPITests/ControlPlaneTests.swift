@@ -315,6 +315,21 @@ import Testing
         #expect(cleared["plan"] as? [String: Any] != nil)
     }
 
+    @Test func failedStageGivesTheMatching109FailureCode() throws {
+        let h = try Harness(release: "10.9")
+        let t = try h.token()
+        _ = h.control("POST", "faults", [("plan", #"{"failStage": "Stage Object store", "message": "disk full"}"#)], token: t)
+        let r = try h.json(h.post("/arcgis/admin/system/disasterrecovery/backuprestore/backup",
+                                  [("name", "old-style"), ("storeName", "default"), ("passcode", "secret123"), ("f", "json"), ("token", t)]))
+        let job = try #require(r["jobid"] as? String, "\(r)")
+        try h.server.runUntil(job: job, reaches: .failed)
+        let status = try #require(try h.json(h.get("\(Harness.dr)/status?f=json&token=\(t)"))["status"] as? [String: Any])
+        #expect(status["state"] as? String == "failed")
+        let last = try #require((status["messages"] as? [[String: Any]])?.last)
+        #expect(last["code"] as? Int == 4020)
+        #expect((last["message"] as? String)?.hasSuffix("disk full") == true)
+    }
+
     @Test func hangingStageEndsTimedOut() throws {
         let h = try Harness()
         let t = try h.token()
