@@ -184,7 +184,9 @@ public final class ControlPlane: Sendable {
 
     /// The error envelope's code in an answer, if it is one (JSON bodies only).
     static func errorCode(of response: Response) -> Int? {
-        guard response.body.count < 65_536, response.body.first == UInt8(ascii: "{"),
+        // Only bodies that start as an envelope (`{"error"`, compact or indented) are parsed.
+        let head = response.body.prefix(24).filter { $0 != 0x20 && $0 != 0x0a }
+        guard response.body.count < 65_536, head.starts(with: Array(#"{"error""#.utf8)),
               let v = try? JSONValue.parse(String(decoding: response.body, as: UTF8.self)), let code = v["error"]?["code"]?.int64Value else {
             if response.status >= 400 { return response.status }
             return nil

@@ -45,13 +45,13 @@ struct FaultPlan: Sendable {
             plan.domain.jobFaults.append(try jobFault(.object(single), at: "plan"))
         }
         if let jobs = value["jobs"] {
-            guard let items = jobs.arrayValue else { throw PlanError("'jobs' must be an array") }
+            guard let items = jobs.arrayValue, items.count <= 100 else { throw PlanError("'jobs' must be an array of at most 100 job faults") }
             for (i, item) in items.enumerated() { plan.domain.jobFaults.append(try jobFault(item, at: "jobs[\(i)]")) }
         }
         if let stores = value["storeUnavailable"] {
             if let one = stores.stringValue {
                 plan.domain.unavailableStores = [one]
-            } else if let many = stores.arrayValue, many.allSatisfy({ $0.stringValue != nil }) {
+            } else if let many = stores.arrayValue, many.count <= 100, many.allSatisfy({ $0.stringValue != nil }) {
                 plan.domain.unavailableStores = Set(many.compactMap(\.stringValue))
             } else {
                 throw PlanError("'storeUnavailable' must be a store name or an array of names")
@@ -66,7 +66,7 @@ struct FaultPlan: Sendable {
             plan.offlineMs = ms
         }
         if let eps = value["endpoints"] {
-            guard let items = eps.arrayValue else { throw PlanError("'endpoints' must be an array") }
+            guard let items = eps.arrayValue, items.count <= 100 else { throw PlanError("'endpoints' must be an array of at most 100 endpoint faults") }
             plan.endpoints = try items.enumerated().map { try EndpointFault.parse($1, at: "endpoints[\($0)]") }
         }
         return plan

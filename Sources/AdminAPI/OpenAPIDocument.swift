@@ -67,13 +67,36 @@ enum OpenAPIDocument {
             ("parameters", .array(params)),
         ]
         if route.method == "POST" {
-            pairs.append(("requestBody", ["content": ["application/x-www-form-urlencoded": ["schema": ["type": "object", "additionalProperties": ["type": "string"]]]]]))
+            let known = formFields.first { route.pattern.hasSuffix($0.suffix) }?.fields ?? []
+            var properties: [(String, JSONValue)] = known.map { ($0.hasSuffix("*") ? String($0.dropLast()) : $0, ["type": "string"]) }
+            properties += [("f", ["type": "string", "enum": ["html", "json", "pjson"]]), ("token", ["type": "string"])]
+            let required = known.filter { $0.hasSuffix("*") }.map { JSONValue.string(String($0.dropLast())) }
+            pairs.append(("requestBody", ["content": ["application/x-www-form-urlencoded": ["schema": [
+                "type": "object", "properties": .object(properties), "required": .array(required),
+                "additionalProperties": ["type": "string"]]]]]))
         }
         pairs.append(("responses", ["200": ["description": "The resource or operation result, or an error envelope (decision 2: HTTP 200).",
                                             "content": ["application/json": ["schema": ["type": "object"]], "text/html": ["schema": ["type": "string"]]]]]))
         if case .privilege = route.access { pairs.append(("security", security)) } else { pairs.append(("security", [])) }
         return .object(pairs)
     }
+
+    /// The documented form fields of the emulated operations, by the end of their path (`*`: required).
+    static let formFields: [(suffix: String, fields: [String])] = [
+        ("sharing/rest/generateToken", ["username*", "password*", "client", "referer", "ip", "expiration"]),
+        ("backups/create", ["name*", "passcode*", "description", "retentionDate"]),
+        ("backuprestore/backup", ["name*", "storeName", "passcode*", "description"]),
+        ("stores/register", ["storeName*", "settings*", "isDefault", "async"]),
+        ("stores/{store}/update", ["settings*"]),
+        ("settings/update", ["settings*"]),
+        ("backups/{backup}/update", ["retentionDate*"]),
+        ("backups/{backup}/delete", ["async"]),
+        ("backups/{backup}/restore", ["passcode*", "storeName"]),
+        ("tasks/createTask", ["title", "type*", "parameters*", "minute", "hour", "dayOfMonth", "month", "dayOfWeek",
+                              "startDate", "endDate", "maxOccurrences"]),
+        ("tasks/{task}/update", ["title", "parameters", "minute", "hour", "dayOfMonth", "month", "dayOfWeek",
+                                 "startDate", "endDate", "maxOccurrences"]),
+    ]
 
     static func controlOperation(_ route: ControlRoute) -> JSONValue {
         var params = pathParameters(route.pattern)
