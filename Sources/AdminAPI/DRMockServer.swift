@@ -1,6 +1,7 @@
 import Catalog
 import DisasterRecovery
 import HTTPServer
+import Synchronization
 
 /// drmock in one object: catalog, deployments and HTTP server, started with one call.
 /// The executable uses it, and so can a Swift test that wants drmock in-process:
@@ -52,6 +53,9 @@ public final class DRMockServer: Sendable {
     public let registry: DeploymentRegistry
     public let service: AdminService
     let server: Server
+    /// With the system clock: settles the deployments once a second, so scheduled tasks fire and
+    /// jobs finish without requests (a manual clock does this when it is moved).
+    let ticker = Mutex<Task<Void, Never>?>(nil)
 
     /// Opens the catalog and the context's deployment (from the catalog, or the fixture the first time).
     public init(options: Options) throws {
@@ -75,8 +79,14 @@ public final class DRMockServer: Sendable {
         server = Server(configuration: config) { request in service.handle(request) }
     }
 
-    public func start() throws { try server.start() }
-    public func stop() { server.stop() }
+    public func start() throws {
+        try server.start()
+        if options.clockMode == .system { startTicker() }
+    }
+    public func stop() {
+        stopTicker()
+        server.stop()
+    }
 
     /// The bound port (useful with port 0).
     public var port: UInt16 { server.port }

@@ -106,7 +106,7 @@ extension Deployment.JobView {
     /// The status resource's `status` object in the stages format (10.9.1 and later).
     func statusJSON(now: Int64) -> JSONValue {
         let p = progress
-        let report = StatusReport(p.status)
+        let report = StatusReport(p)
         let overall: Int64 = p.endTime != 0 ? p.endTime - p.startTime : max(0, now - p.startTime)
         return [
             "status": [

@@ -33,7 +33,7 @@ extension Deployment.JobView {
 
     func messagesStatusJSON() -> JSONValue {
         let p = progress
-        let report = StatusReport(p.status)
+        let report = StatusReport(p)
         let verb = job.operation == .restore ? "restore" : "backup"
         var messages: [JSONValue] = []
         func add(_ code: Int, _ text: String, _ when: Int64) {

@@ -62,6 +62,9 @@ public struct DRJob: Codable, Sendable, Equatable {
     /// The DR settings' timeout when the job was submitted (nil: none).
     public var timeoutMs: Int64?
     public var recordedStatus: JobStatus
+    /// A job that completes with this warning reports `completed_with_warnings` (code 5) with it as
+    /// the status `message` (the fixture's `timings.backupWarning` / `restoreWarning`).
+    public var warning: String? = nil
 }
 
 /// Where a job stands at one instant.
@@ -89,6 +92,8 @@ public struct JobProgress: Sendable, Equatable {
     public var messages: [String]
     /// The next instant at which something changes, or nil when finished.
     public var nextChange: Int64?
+    /// Completed, with a warning in `message`.
+    public var withWarnings = false
 }
 
 extension DRJob {
@@ -152,11 +157,15 @@ extension DRJob {
         }
         if finished {
             switch end.status {
-            case .completed: messages.append(backupName.isEmpty ? "The \(noun) of \(subject) completed." : "The \(noun) of '\(backupName)' completed.")
+            case .completed:
+                if let w = warning, !w.isEmpty { messages.append(w) }
+                messages.append(backupName.isEmpty ? "The \(noun) of \(subject) completed." : "The \(noun) of '\(backupName)' completed.")
             default: messages.append(end.message)
             }
+            let warned = end.status == .completed && !(warning ?? "").isEmpty
             return JobProgress(status: end.status, startTime: executionStart, endTime: end.at, stages: states,
-                               message: end.message, messages: messages, nextChange: nil)
+                               message: warned ? warning ?? "" : end.message, messages: messages, nextChange: nil,
+                               withWarnings: warned)
         }
         return JobProgress(status: .executing, startTime: executionStart, endTime: 0, stages: states,
                            message: "", messages: messages, nextChange: next ?? end.at)

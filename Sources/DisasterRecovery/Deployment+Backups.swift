@@ -111,11 +111,15 @@ extension Deployment {
     }
 
     /// Stores a newly submitted backup or restore job as the active one and the status resource's,
-    /// after the fault plan shaped it (see `Deployment+Faults.swift`); returns the job as stored.
+    /// after the fault plan shaped it (see `Deployment+Faults.swift`) and with the fixture's
+    /// completion warning for its kind, if any; returns the job as stored.
     @discardableResult
     func recordDRJob(_ planned: DRJob, in s: inout State) throws -> DRJob {
         var job = planned
         try applyFaults(to: &job, now: clock.now())
+        if job.warning == nil {
+            job.warning = job.operation == .restore ? s.profile.timings.restoreWarning : s.profile.timings.backupWarning
+        }
         var profile = s.profile
         profile.clock = clock.state
         profile.jobSeq += 1

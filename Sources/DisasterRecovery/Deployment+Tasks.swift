@@ -138,10 +138,11 @@ extension Deployment {
                 let restoring: (String, String)? = s.activeJobID.flatMap { s.jobs[$0] }.flatMap {
                     $0.operation == .restore ? ($0.storeName, $0.backupName) : nil
                 }
-                let expired = s.backups.values.joined().filter { b in
-                    b.retentionDate != -1 && b.retentionDate <= at
-                        && !(restoring?.0 == b.backupStore && restoring?.1 == b.backupName)
-                        && !removed.contains { $0.backupStore == b.backupStore && $0.backupName == b.backupName }
+                let candidates: [Backup] = s.stores.flatMap { s.backups[$0.name] ?? [] }
+                let expired = candidates.filter { b in
+                    guard b.retentionDate != -1, b.retentionDate <= at else { return false }
+                    if let r = restoring, r.0 == b.backupStore, r.1 == b.backupName { return false }
+                    return !removed.contains { $0.backupStore == b.backupStore && $0.backupName == b.backupName }
                 }
                 removed += expired
                 run.message = expired.isEmpty ? "No expired backups." : "Removed \(expired.count) expired backup(s): \(expired.map(\.backupName).joined(separator: ", "))."

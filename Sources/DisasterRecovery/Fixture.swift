@@ -20,6 +20,10 @@ public struct Fixture: Codable, Sendable {
         /// first restore stage starts, for `durationMs` (every admin and sharing endpoint but the
         /// status answers 503). Absent: no offline window.
         public var restoreOfflineWindow: OfflineWindow?
+        /// When set, every backup (restore) job completes with this warning: the status reports
+        /// `completed_with_warnings` (code 5) with it as `message`.
+        public var backupWarning: String?
+        public var restoreWarning: String?
     }
     public struct OfflineWindow: Codable, Sendable, Equatable {
         public var startMs: Int64

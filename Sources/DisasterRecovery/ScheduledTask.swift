@@ -59,7 +59,7 @@ public struct ScheduledTask: Codable, Sendable, Equatable {
     public func nextFire(after t: Int64) -> Int64? {
         guard enabled else { return nil }
         if let m = maxOccurrences, m > 0, occurrences >= m { return nil }
-        let from = max(t, (startDate ?? Int64.min) - 1)
+        let from = startDate.map { max(t, $0 - 1) } ?? t
         guard let next = schedule.next(after: from) else { return nil }
         if let end = endDate, next > end { return nil }
         return next

@@ -19,4 +19,14 @@ public struct StatusReport: Sendable, Equatable {
         case .failed, .timedOut: self.init(state: "failed", code: 4)
         }
     }
+
+    /// The report for a job at one instant: as its status, but `completed_with_warnings` (5) when
+    /// it completed with a warning.
+    public init(_ progress: JobProgress) {
+        if progress.status == .completed && progress.withWarnings {
+            self.init(state: "completed_with_warnings", code: 5)
+        } else {
+            self.init(progress.status)
+        }
+    }
 }

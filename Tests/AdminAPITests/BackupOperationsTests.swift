@@ -117,4 +117,28 @@ import Testing
         try h.advance(20_000)
         #expect(try h.getJSON("\(Harness.dr)/stores", t)["backupStores"] is [Any])
     }
+
+    @Test func jobsCanCompleteWithWarnings() throws {
+        let h = try Harness { f in
+            f.timings.backupWarning = "2 geodatabases were skipped."
+            f.timings.restoreWarning = "The organization's web hooks were not restored."
+        }
+        let t = try h.token()
+        let created = try h.createBackup(t, name: "warned")
+        try h.advance(Harness.backupMs)
+        let s = try h.status(t)
+        #expect(s["state"] as? String == "completed_with_warnings")
+        #expect(s["code"] as? Int == 5)
+        #expect(s["message"] as? String == "2 geodatabases were skipped.")
+        let job = try h.getJSON("/arcgis/admin/jobs/\(created["jobid"] as? String ?? "")", t)
+        #expect(job["status"] as? String == "COMPLETED")
+        #expect((job["messages"] as? [String])?.contains("2 geodatabases were skipped.") == true)
+        #expect(try h.backupNames(t).contains("warned"))
+        _ = try h.postJSON("\(Harness.dr)/stores/default/backups/warned/restore", t, [("passcode", "secret123")])
+        try h.advance(Harness.restoreMs)
+        let r = try h.status(t)
+        #expect(r["operation"] as? String == "Restore")
+        #expect(r["state"] as? String == "completed_with_warnings")
+        #expect(r["message"] as? String == "The organization's web hooks were not restored.")
+    }
 }
