@@ -43,6 +43,12 @@ public final class AdminService: Sendable {
     }
 
     func respond(_ request: Request) -> Response {
+        var signedIn: String?
+        return respond(request, signedIn: &signedIn)
+    }
+
+    /// Answers `request`; `signedIn` is set to the token's user once the token is checked (for the journal).
+    func respond(_ request: Request, signedIn: inout String?) -> Response {
         let format: Format
         switch Format.of(request) {
         case .success(let f): format = f
@@ -68,6 +74,7 @@ public final class AdminService: Sendable {
             var user: User? = nil
             if case .privilege(let privilege) = route.access {
                 let u = try deployment.user(forToken: try Self.token(of: request))
+                signedIn = u.username
                 guard u.has(privilege) else { throw AdminError.forbidden() }
                 user = u
             }

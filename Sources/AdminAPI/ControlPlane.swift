@@ -122,8 +122,8 @@ public final class ControlPlane: Sendable {
                 fault = [fault, "latency \(delayMs) ms"].compactMap { $0 }.joined(separator: "; ")
             }
         }
-        let answer = response ?? service.respond(request)
-        let user = (try? AdminService.token(of: request)).flatMap { try? deployment.user(forToken: $0).username }
+        var user: String? = nil
+        let answer = response ?? service.respond(request, signedIn: &user)
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15 + Double(delayMs)
         let clock = deployment.clock.now()

@@ -38,11 +38,16 @@ struct JournalEntry: Sendable {
     }
 }
 
-/// The last ``capacity`` requests of one context.
+/// The last ``capacity`` requests of one context, in a ring (appending never moves the others).
 struct RequestJournal: Sendable {
     static let capacity = 2000
-    private(set) var entries: [JournalEntry] = []
+    private var ring: [JournalEntry] = []
+    /// Where the oldest entry is once the ring is full.
+    private var start = 0
     private var nextSeq = 1
+
+    /// The entries, oldest first.
+    var entries: [JournalEntry] { Array(ring[start...] + ring[..<start]) }
 
     /// Names whose values are never shown.
     static let secretNames: Set<String> = ["token", "password", "passcode", "secret", "client_secret", "code", "refresh_token", "access_token"]
@@ -52,12 +57,20 @@ struct RequestJournal: Sendable {
     }
 
     mutating func append(_ make: (Int) -> JournalEntry) {
-        entries.append(make(nextSeq))
+        let entry = make(nextSeq)
         nextSeq += 1
-        if entries.count > Self.capacity { entries.removeFirst(entries.count - Self.capacity) }
+        if ring.count < Self.capacity {
+            ring.append(entry)
+        } else {
+            ring[start] = entry
+            start = (start + 1) % Self.capacity
+        }
     }
 
-    mutating func clear() { entries.removeAll() }
+    mutating func clear() {
+        ring.removeAll()
+        start = 0
+    }
 
     /// Entries whose path contains `path` (if given) and whose seq is above `since`.
     func filtered(path: String?, since: Int?) -> [JournalEntry] {

@@ -1,0 +1,29 @@
+@testable import AdminAPI
+import Testing
+
+@Suite struct RequestJournalTests {
+    static func entry(_ seq: Int, path: String = "/arcgis/admin/jobs") -> JournalEntry {
+        JournalEntry(seq: seq, time: 0, clock: 0, method: "GET", path: path, query: [], formKeys: [], user: nil,
+                     status: 200, errorCode: nil, latencyMs: 0, fault: nil)
+    }
+
+    @Test func keepsTheLastEntriesInOrderWhenTheRingWraps() {
+        var j = RequestJournal()
+        for _ in 0..<(RequestJournal.capacity + 5) { j.append { Self.entry($0) } }
+        let seqs = j.entries.map(\.seq)
+        #expect(seqs.count == RequestJournal.capacity)
+        #expect(seqs.first == 6)
+        #expect(seqs.last == RequestJournal.capacity + 5)
+        #expect(seqs == seqs.sorted())
+        #expect(j.filtered(path: nil, since: RequestJournal.capacity + 3).map(\.seq) == [RequestJournal.capacity + 4, RequestJournal.capacity + 5])
+        j.clear()
+        #expect(j.entries.isEmpty)
+        j.append { Self.entry($0) }
+        #expect(j.entries.map(\.seq) == [RequestJournal.capacity + 6])
+    }
+
+    @Test func masksSecretsInQueries() {
+        let masked = RequestJournal.mask([("token", "abc"), ("f", "json"), ("Passcode", "x")])
+        #expect(masked.map(\.value) == ["***", "json", "***"])
+    }
+}
