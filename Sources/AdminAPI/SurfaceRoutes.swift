@@ -8,15 +8,15 @@ enum SurfaceRoutes {
     static let security = AdminRoutes.security
 
     static let all: [Route] = [
-        Route("GET", "admin", access: security, title: "Enterprise Administrator Directory", adminRoot),
+        Route("GET", "admin", access: security, title: "Enterprise Administrator Directory", adminRoot).accepting(),
         Route("GET", dr, access: security, title: "Disaster Recovery") { call in
             var resources: [JSONValue] = ["stores", "settings"]
             if call.release.has(.legacyBackupRestore) { resources.insert("backuprestore", at: 1) }
             return ["operations": ["status"], "resources": .array(resources)]
-        },
+        }.accepting(),
         Route("GET", "\(dr)/settings", access: security, title: "Disaster Recovery Settings") { call in
             try call.deployment.drSettings().json(release: call.release)
-        },
+        }.accepting(),
         Route("POST", "\(dr)/settings/update", access: security, title: "Update Settings", updateSettings).accepting("settings"),
 
         // 10.9.1 and later: a backup's operations.
@@ -39,15 +39,15 @@ enum SurfaceRoutes {
         // 10.9: the legacy URLs (answering on every release unless --strict).
         Route("GET", legacy, access: security, title: "Backup and Restore") { _ in
             ["operations": ["backup"], "resources": ["status", "backups"]]
-        }.requiring(.legacyBackupRestore),
+        }.requiring(.legacyBackupRestore).accepting(),
         Route("POST", "\(legacy)/backup", access: security, title: "Create Backup") { call in
             let store = try call.param("storeName") ?? call.deployment.defaultStoreName()
             return try AdminRoutes.submitBackup(call, store: store)
         }.requiring(.legacyBackupRestore).accepting("name", "storeName", "passcode", "description", "retentionDate@storeBackups"),
-        Route("GET", "\(legacy)/status", access: security, title: "Status", status).requiring(.legacyBackupRestore).online,
+        Route("GET", "\(legacy)/status", access: security, title: "Status", status).requiring(.legacyBackupRestore).online.accepting(),
         Route("GET", "\(legacy)/backups", access: security, title: "Backups") { call in
             ["backups": .array(try call.deployment.allBackups().map(\.json))]
-        }.requiring(.legacyBackupRestore),
+        }.requiring(.legacyBackupRestore).accepting(),
         Route("GET", "\(legacy)/backups/{backup}", access: security, title: "Backup") { call in
             try call.deployment.locateBackup(named: call.pathParams[0], store: call.param("storeName")).json
         }.requiring(.legacyBackupRestore).accepting("storeName"),

@@ -10,17 +10,17 @@ enum TaskRoutes {
     static let all: [Route] = [
         Route("GET", tasks, access: security, title: "Tasks") { call in
             ["tasks": .array(try call.deployment.tasks().map { $0.json(now: call.deployment.clock.now()) })]
-        }.requiring(.storeBackups),
+        }.requiring(.storeBackups).accepting(),
         Route("POST", "\(tasks)/createTask", access: security, title: "Create Task") { call in
             let task = try call.deployment.createTask(try request(call, creating: true), owner: call.user?.username ?? "")
             return ["status": "success", "id": .string(task.id)]
         }.requiring(.storeBackups).withParameters(fields),
         Route("GET", "\(tasks)/{task}", access: security, title: "Task") { call in
             try call.deployment.task(id: call.pathParams[0]).json(now: call.deployment.clock.now())
-        }.requiring(.storeBackups),
+        }.requiring(.storeBackups).accepting(),
         Route("GET", "\(tasks)/{task}/runs", access: security, title: "Task Runs") { call in
             ["runs": .array(try call.deployment.task(id: call.pathParams[0]).runs.map(\.json))]
-        }.requiring(.storeBackups),
+        }.requiring(.storeBackups).accepting(),
         Route("POST", "\(tasks)/{task}/update", access: security, title: "Update Task") { call in
             _ = try call.deployment.updateTask(id: call.pathParams[0], try request(call, creating: false))
             return ["status": "success"]
