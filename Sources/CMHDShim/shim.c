@@ -29,10 +29,48 @@ struct cmhd_server {
     char start_error[256];
 };
 
+/* Set on libmicrohttpd's threads by the callbacks, so that a stop requested from a handler can be
+ * moved to another thread (MHD_stop_daemon joins the daemon's threads). */
+static _Thread_local int on_daemon_thread;
+
+int cmhd_is_daemon_thread(void) {
+    return on_daemon_thread;
+}
+
+struct spawned {
+    void (*body)(void *);
+    void *argument;
+};
+
+static void *spawned_main(void *raw) {
+    struct spawned spawned = *(struct spawned *)raw;
+    free(raw);
+    spawned.body(spawned.argument);
+    return NULL;
+}
+
+int cmhd_spawn_thread(void (*body)(void *argument), void *argument) {
+    struct spawned *spawned = malloc(sizeof *spawned);
+    if (spawned == NULL)
+        return ENOMEM;
+    spawned->body = body;
+    spawned->argument = argument;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    int result = pthread_create(&thread, &attributes, spawned_main, spawned);
+    pthread_attr_destroy(&attributes);
+    if (result != 0)
+        free(spawned);
+    return result;
+}
+
 static enum MHD_Result access_trampoline(void *cls, struct MHD_Connection *connection, const char *url,
                                          const char *method, const char *version, const char *upload_data,
                                          size_t *upload_data_size, void **req_cls) {
     struct cmhd_server *server = cls;
+    on_daemon_thread = 1;
     return server->access_handler(server->cls, connection, url, method, version, upload_data,
                                   upload_data_size, req_cls) ? MHD_YES : MHD_NO;
 }
@@ -40,6 +78,7 @@ static enum MHD_Result access_trampoline(void *cls, struct MHD_Connection *conne
 static void completed_trampoline(void *cls, struct MHD_Connection *connection, void **req_cls,
                                  enum MHD_RequestTerminationCode code) {
     struct cmhd_server *server = cls;
+    on_daemon_thread = 1;
     server->completed_handler(server->cls, connection, req_cls, (int)code);
 }
 

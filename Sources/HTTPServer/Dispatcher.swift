@@ -9,7 +9,7 @@ final class Dispatcher: Sendable {
     let handler: Handler
     let maxBodyBytes: Int
     let isTLS: Bool
-    /// Requests whose request line has arrived and that have not completed yet.
+    /// Requests whose headers have arrived and that have not completed yet.
     let requestsInProgress = Atomic<Int>(0)
     private let suspended = SuspendedRequests()
 
@@ -163,16 +163,23 @@ final class Dispatcher: Sendable {
         }
         guard let mhdResponse = created else { return false }
         defer { MHD_destroy_response(mhdResponse) }
-        for header in response.headers {
+        for header in response.headers where !isFramingHeader(header.name) {
             // Refused (and so dropped) if the name or value contains CR, LF or other forbidden characters.
             _ = MHD_add_response_header(mhdResponse, header.name, header.value)
         }
-        let status = (100...999).contains(response.status) ? UInt32(response.status) : 500
+        // 1xx are not final responses: libmicrohttpd would send the status line and nothing more.
+        let status = (200...999).contains(response.status) ? UInt32(response.status) : 500
         return MHD_queue_response(connection, status, mhdResponse) == .YES
     }
 }
 
 // MARK: - Reading from libmicrohttpd
+
+/// Content-Length and Transfer-Encoding are libmicrohttpd's to set: a handler's would contradict
+/// the body actually sent.
+private func isFramingHeader(_ name: String) -> Bool {
+    asciiCaseInsensitiveEquals(name, "content-length") || asciiCaseInsensitiveEquals(name, "transfer-encoding")
+}
 
 /// Decodes the raw path libmicrohttpd hands over (it does not decode, see CMHDShim), dropping the
 /// scheme and authority of an absolute-form target (`http://host/path`).

@@ -1,8 +1,9 @@
 /// An HTTP response. `Content-Length` and `Date` are added by the server.
 public struct Response: Sendable {
-    /// The status code, 100...999; anything else is sent as 500.
+    /// The status code, 200...999; anything else (1xx included) is sent as 500.
     public var status: Int
-    /// Headers to send, in order. Headers containing CR or LF are dropped.
+    /// Headers to send, in order. Headers containing CR or LF are dropped, and so are
+    /// `Content-Length` and `Transfer-Encoding`, which the server sets from the body.
     public var headers: [(name: String, value: String)]
     /// The body. For `HEAD` requests it is not sent, but its length is announced.
     public var body: [UInt8]

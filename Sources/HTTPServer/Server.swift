@@ -79,7 +79,7 @@ public final class Server: Sendable {
         configuration.tls != nil
     }
 
-    /// Requests received (request line read) and not yet completed. For diagnostics and tests.
+    /// Requests whose headers have arrived and that are not completed yet. For diagnostics and tests.
     public var requestsInProgress: Int {
         dispatcher.requestsInProgress.load(ordering: .relaxed)
     }
@@ -87,23 +87,55 @@ public final class Server: Sendable {
     /// Stops the server: stops accepting connections, answers suspended requests with 503, waits up
     /// to ``Configuration/stopGracePeriodMilliseconds`` for requests in progress, then closes
     /// everything. Idempotent; also called when the server is released.
+    ///
+    /// Called from a handler (on one of the server's own threads, which stopping must wait for),
+    /// it returns at once and the server stops on another thread.
     public func stop() {
         let daemon: Daemon? = lifecycle.withLock { state in
-            guard case .running(let daemon) = state else {
-                state = .stopped
-                return nil
-            }
-            state = .stopped
+            defer { state = .stopped }
+            guard case .running(let daemon) = state else { return nil }
             return daemon
         }
         guard let daemon else { return }
-        cmhd_quiesce(daemon.handle)
-        dispatcher.resumeAllForShutdown()
-        let deadline = ContinuousClock.now + .milliseconds(max(0, configuration.stopGracePeriodMilliseconds))
-        while dispatcher.requestsInProgress.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
-            usleep(1000)
+        let shutdown = Shutdown(
+            daemon: daemon,
+            dispatcher: dispatcher,
+            gracePeriod: .milliseconds(max(0, configuration.stopGracePeriodMilliseconds))
+        )
+        if cmhd_is_daemon_thread() != 0 {
+            let box = Unmanaged.passRetained(shutdown).toOpaque()
+            let started = cmhd_spawn_thread({ box in
+                guard let box else { return }
+                Unmanaged<Shutdown>.fromOpaque(box).takeRetainedValue().run()
+            }, box)
+            if started == 0 { return }
+            Unmanaged<Shutdown>.fromOpaque(box).release()
         }
-        cmhd_stop(daemon.handle)
+        shutdown.run()
+    }
+
+    /// The steps of stopping, kept apart from the `Server` so they can run on another thread, or
+    /// after the `Server` is gone.
+    private final class Shutdown: Sendable {
+        let daemon: Daemon
+        let dispatcher: Dispatcher
+        let gracePeriod: Duration
+
+        init(daemon: Daemon, dispatcher: Dispatcher, gracePeriod: Duration) {
+            self.daemon = daemon
+            self.dispatcher = dispatcher
+            self.gracePeriod = gracePeriod
+        }
+
+        func run() {
+            cmhd_quiesce(daemon.handle)
+            dispatcher.resumeAllForShutdown()
+            let deadline = ContinuousClock.now + gracePeriod
+            while dispatcher.requestsInProgress.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
+                usleep(1000)
+            }
+            cmhd_stop(daemon.handle)
+        }
     }
 
     private func startDaemon() throws -> Daemon {

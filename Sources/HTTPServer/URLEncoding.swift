@@ -17,7 +17,7 @@ public enum URLEncoding {
         return string.withUTF8 { decodePairs(bytes: $0) }
     }
 
-    /// Splits url-encoded bytes (a query string or a form body) into pairs; see ``decodePairs(_:)-(String)``.
+    /// Splits url-encoded bytes (a query string or a form body) into pairs, by the same rules as for a `String`.
     public static func decodePairs(_ bytes: [UInt8]) -> [(name: String, value: String)] {
         bytes.withUnsafeBufferPointer { decodePairs(bytes: $0) }
     }

@@ -80,6 +80,22 @@ import Testing
         #expect(throws: (any Error).self) { _ = try TestConnection(port: port).request("GET", "/") }
     }
 
+    @Test func stopFromAHandlerAnswersThenStops() throws {
+        let box = Mutex<Server?>(nil)
+        let server = Server(configuration: .init()) { request in
+            if request.path == "/shutdown" { box.withLock { $0?.stop() } }
+            return .now(.text("bye"))
+        }
+        box.withLock { $0 = server }
+        defer { box.withLock { $0 = nil } }
+        try server.start()
+        let port = server.port
+        #expect(try TestConnection(port: port).request("GET", "/shutdown").text == "bye")
+        try waitUntil { (try? TestConnection(port: port)) == nil }
+        #expect(throws: (any Error).self) { _ = try TestConnection(port: port).request("GET", "/") }
+        server.stop()
+    }
+
     @Test func singleThreadConfiguration() throws {
         try withServer(.init(threads: 1), handler: { _ in .now(.text("one")) }) { server throws in
             #expect(try TestConnection(port: server.port).request("GET", "/").text == "one")
@@ -251,8 +267,16 @@ import Testing
 
     @Test func badHeadersAreDroppedAndBadStatusBecomes500() throws {
         let handler: Handler = { request in
-            if request.path == "/status" { return .now(Response(status: 42)) }
-            return .now(Response(status: 200, headers: [(name: "X-Evil", value: "a\r\nInjected: yes"), (name: "X-Good", value: "ok")]))
+            switch request.path {
+            case "/status": return .now(Response(status: 42))
+            case "/informational": return .now(Response(status: 101))
+            case "/framing":
+                return .now(Response(status: 200, headers: [(name: "Content-Length", value: "999"),
+                                                            (name: "transfer-encoding", value: "chunked")],
+                                     body: Array("hello".utf8)))
+            default:
+                return .now(Response(status: 200, headers: [(name: "X-Evil", value: "a\r\nInjected: yes"), (name: "X-Good", value: "ok")]))
+            }
         }
         try withServer(handler: handler) { server throws in
             let connection = try TestConnection(port: server.port)
@@ -260,6 +284,12 @@ import Testing
             #expect(response.status == 200)
             #expect(response.header("Injected") == nil)
             #expect(response.header("X-Good") == "ok")
+            #expect(try connection.request("GET", "/status").status == 500)
+            #expect(try connection.request("GET", "/informational").status == 500)
+            let framed = try connection.request("GET", "/framing")
+            #expect(framed.header("Content-Length") == "5")
+            #expect(framed.header("Transfer-Encoding") == nil)
+            #expect(framed.text == "hello")
             #expect(try connection.request("GET", "/status").status == 500)
         }
     }

@@ -82,6 +82,12 @@ int cmhd_connection_is_tls(struct MHD_Connection *connection);
 /** Sets this connection's inactivity timeout in seconds (0 = none). Returns nonzero on success. */
 int cmhd_set_connection_timeout(struct MHD_Connection *connection, unsigned int seconds);
 
+/** Whether the calling thread is one of libmicrohttpd's (it has run a callback of a daemon started here). */
+int cmhd_is_daemon_thread(void);
+
+/** Runs `body(argument)` on a new detached thread. Returns 0 on success (an errno value otherwise). */
+int cmhd_spawn_thread(void (*body)(void *argument), void *argument);
+
 /** Blocks the calling thread until SIGINT or SIGTERM arrives and returns its number (-1 on error).
  *  Works whatever the other threads' signal masks are. Not reentrant: call from one thread at a time. */
 int cmhd_wait_for_termination_signal(void);
