@@ -32,8 +32,10 @@ enum StoreRoutes {
             return ["status": "success"]
         },
         Route("POST", "\(dr)/stores/{store}/validate", access: security, title: "Validate Backup Store") { call in
-            _ = try call.deployment.store(named: call.pathParams[0])
-            return ["isReady": true, "status": "success"]
+            let store = try call.deployment.store(named: call.pathParams[0])
+            // A store the fault plan made unavailable is not ready.
+            let ready = !call.deployment.currentFaults.unavailableStores.contains(store.name)
+            return ["isReady": .bool(ready), "status": "success"]
         }.requiring(.storeBackups),
     ]
 

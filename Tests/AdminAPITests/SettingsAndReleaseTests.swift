@@ -121,4 +121,29 @@ import Testing
             #expect(!messages.contains { $0["code"] == 4027 })
         }
     }
+
+    @Test func newResourcesAnswerEveryFormat() throws {
+        let h = try Harness()
+        let t = try h.token()
+        for path in ["/arcgis/admin", Harness.dr, "\(Harness.dr)/settings", "\(Harness.legacy)/backups", "/arcgis/admin/system/tasks"] {
+            let html = h.get("\(path)?token=\(t)")
+            #expect(html.header("content-type")?.hasPrefix("text/html") == true)
+            #expect(html.body.contains("<!DOCTYPE html>"))
+            let pjson = h.get("\(path)?f=pjson&token=\(t)")
+            #expect(pjson.body.contains("\n  \""))
+            #expect(try h.json(pjson)["error"] == nil)
+        }
+        let op = h.post("\(Harness.dr)/settings/update", [("settings", #"{"timeoutInSeconds": 100}"#), ("token", t)])
+        #expect(op.body.contains("success") && op.header("content-type")?.hasPrefix("text/html") == true)
+    }
+
+    @Test func release109ReportsWarningsToo() throws {
+        let h = try Harness(release: "10.9") { f in f.timings.backupWarning = "Skipped one bucket." }
+        let t = try h.token()
+        _ = try h.postJSON("\(Harness.legacy)/backup", t, [("name", "w"), ("passcode", "secret123")])
+        try h.advance(Harness.backupMs)
+        let s = try h.status(t)
+        #expect(s["state"] as? String == "completed_with_warnings")
+        #expect(s["code"] as? Int == 5)
+    }
 }

@@ -113,6 +113,8 @@ import Testing
         #expect(try h.postJSON("\(Harness.dr)/stores/s3-again/validate", t).keys.sorted() == ["isReady", "status"])
         #expect(try h.postJSON("\(Harness.dr)/stores/s3-again/validate", t)["isReady"] as? Bool == true)
         #expect(h.error(try h.postJSON("\(Harness.dr)/stores/gone/validate", t)).code == 404)
+        try h.server.makeStoreUnavailable("s3-again")
+        #expect(try h.postJSON("\(Harness.dr)/stores/s3-again/validate", t)["isReady"] as? Bool == false)
     }
 
     @Test func unregisteredBackupsSurviveARestart() throws {
