@@ -3,12 +3,12 @@ import DisasterRecovery
 extension DRMockServer {
     func startTicker() {
         let registry = self.registry
-        let context = options.context
         let task = Task.detached(priority: .utility) {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 if Task.isCancelled { break }
-                try? registry.deployment(for: context)?.tick()
+                // Every open context (isolation: each is its own deployment with its own tasks).
+                for context in registry.openContexts { try? registry.deployment(for: context)?.tick() }
             }
         }
         ticker.withLock { old in

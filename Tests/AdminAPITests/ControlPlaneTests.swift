@@ -330,6 +330,25 @@ import Testing
         #expect((last["message"] as? String)?.hasSuffix("disk full") == true)
     }
 
+    @Test func restoreStageFailsOnlyForRestores() throws {
+        let h = try Harness()
+        let t = try h.token()
+        _ = h.control("POST", "faults", [("plan", #"{"jobs": [{"failStage": "Restore Object store", "operation": "Restore", "message": "restore broke"}]}"#)], token: t)
+        // A backup is not touched by a restore fault.
+        let backup = try h.createBackup(t, name: "kept", context: "arcgis")
+        try h.server.runUntil(job: backup)
+        #expect(try h.jobStatus(t, backup) == "COMPLETED")
+        let r = try h.json(h.post("\(Harness.dr)/stores/default/backups/backup_first/restore",
+                                  [("passcode", "backup-passcode"), ("f", "json"), ("token", t)]))
+        #expect(r["status"] as? String == "success", "\(r)")
+        let restore = try #require(try h.server.deployment.jobIDs().last)
+        try h.server.runUntil(job: restore, reaches: .failed)
+        let status = try #require(try h.json(h.get("\(Harness.dr)/status?f=json&token=\(t)"))["status"] as? [String: Any])
+        #expect(status["operation"] as? String == "Restore")
+        #expect(status["state"] as? String == "failed")
+        #expect(status["message"] as? String == "restore broke")
+    }
+
     @Test func hangingStageEndsTimedOut() throws {
         let h = try Harness()
         let t = try h.token()
