@@ -1,4 +1,5 @@
 @testable import AdminAPI
+import Foundation
 import Testing
 
 @Suite struct RequestJournalTests {
@@ -25,5 +26,24 @@ import Testing
     @Test func masksSecretsInQueries() {
         let masked = RequestJournal.mask([("token", "abc"), ("f", "json"), ("Passcode", "x")])
         #expect(masked.map(\.value) == ["***", "json", "***"])
+    }
+}
+
+/// Every scenario file in fixtures/ loads: its fixture exists and its fault plan is valid.
+@Suite struct ScenarioFileTests {
+    @Test func everyScenarioInFixturesLoads() throws {
+        let dir = Harness.root + "/fixtures"
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }.sorted()
+        var scenarios: [String] = []
+        for name in names {
+            let loaded = try ScenarioFile.loadFile(dir + "/" + name, executablePath: "")
+            if let s = loaded.scenario {
+                scenarios.append(s)
+                #expect(s + ".json" == name, "a scenario's name is its file name")
+                #expect(loaded.plan != nil)
+            }
+        }
+        #expect(scenarios.contains("object-store-fails"))
+        #expect(scenarios.count >= 3)
     }
 }
