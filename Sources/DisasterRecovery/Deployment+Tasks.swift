@@ -97,14 +97,27 @@ extension Deployment {
 
     /// Records the job transitions and fires the tasks due up to `t`, in time order.
     func runScheduledWork(_ s: inout State, until t: Int64) throws {
+        var firings = 0
         while let from = s.surface.scheduledThrough {
             let due = s.surface.tasks.compactMap { $0.nextFire(after: from) }.filter { $0 <= t }.min()
             guard let at = due else { break }
+            if firings == Self.maxFiringsAtOnce {
+                // A huge clock jump: skip what is left rather than hold the deployment for minutes.
+                try settle(&s, now: at)
+                s.profile.surface?.scheduledThrough = t
+                let body = try encode(s.profile)
+                try catalog.write { w in try w.putDeployment(context: context, body: body) }
+                break
+            }
             try settle(&s, now: at)
             try fireTasks(at: at, &s)
+            firings += 1
         }
         try settle(&s, now: t)
     }
+
+    /// How many task firings one settling makes up at most; the rest of a longer jump is skipped.
+    static let maxFiringsAtOnce = 500
 
     /// Fires every task due exactly at `at`, and records them with what they did.
     private func fireTasks(at: Int64, _ s: inout State) throws {

@@ -177,5 +177,17 @@ import Testing
         #expect(try h.backupNames(t, store: "nightly-store").contains("forever"))
         #expect(!(try h.backupNames(t, store: "nightly-store").contains("nightly-2023-11-15-23-00-00")))
     }
-}
 
+    @Test func aHugeClockJumpMakesUpAtMostFiveHundredFirings() throws {
+        let h = try harness()
+        var t = try h.token()
+        let id = try createTask(h, t, [("type", "BackupRetentionCleaner"), ("minute", "*"), ("hour", "*")])
+        try h.advance(10 * 24 * Self.hour)   // 14 400 minutes
+        t = try h.token()
+        let task = try h.getJSON("\(Self.tasks)/\(id)", t)
+        #expect(task["occurrences"] as? Int == 500)
+        #expect(task["nextRun"] as? Int == Int(Self.start + 10 * 24 * Self.hour) / 60_000 * 60_000 + 60_000)
+        try h.advance(5 * 60_000)
+        #expect(try h.getJSON("\(Self.tasks)/\(id)", try h.token())["occurrences"] as? Int == 505)
+    }
+}
