@@ -129,6 +129,9 @@ extension AdminError {
     public static func invalidSettings(_ name: String, _ why: String) -> AdminError {
         AdminError(code: 400, message: "Invalid settings in parameter '\(name)'.", details: [why])
     }
+    public static func tooManyTasks(_ limit: Int) -> AdminError {
+        AdminError(code: 409, message: "The deployment already has \(limit) tasks.", details: ["Delete a task before creating another."])
+    }
     public static func unknownTask(_ id: String) -> AdminError {
         AdminError(code: 404, message: "The task '\(id)' does not exist.")
     }

@@ -41,6 +41,7 @@ extension Deployment {
         guard let schedule = r.schedule else { throw AdminError.missingParameter("minute") }
         if kind == .createBackup && r.parameters == nil { throw AdminError.missingParameter("parameters") }
         return try changeTasks { tasks, seq, now in
+            guard tasks.count < Self.maxTasks else { throw AdminError.tooManyTasks(Self.maxTasks) }
             seq += 1
             let task = ScheduledTask(
                 id: String(SecretHash.jobID().dropFirst()), title: r.title ?? "\(kind.rawValue) \(seq)", kind: kind,
@@ -118,6 +119,8 @@ extension Deployment {
 
     /// How many task firings one settling makes up at most; the rest of a longer jump is skipped.
     static let maxFiringsAtOnce = 500
+    /// How many tasks a deployment keeps at most (every request looks at each).
+    public static let maxTasks = 100
 
     /// Fires every task due exactly at `at`, and records them with what they did.
     private func fireTasks(at: Int64, _ s: inout State) throws {

@@ -190,4 +190,13 @@ import Testing
         try h.advance(5 * 60_000)
         #expect(try h.getJSON("\(Self.tasks)/\(id)", try h.token())["occurrences"] as? Int == 505)
     }
+
+    @Test func aDeploymentKeepsAtMostAHundredTasks() throws {
+        let h = try harness()
+        let t = try h.token()
+        for _ in 0..<100 { _ = try createTask(h, t, [("type", "BackupRetentionCleaner"), ("minute", "0"), ("hour", "4")]) }
+        let refused = h.error(try h.postJSON("\(Self.tasks)/createTask", t, [("type", "BackupRetentionCleaner"), ("minute", "0"), ("hour", "4")]))
+        #expect(refused.code == 409)
+        #expect(refused.message == "The deployment already has 100 tasks.")
+    }
 }
