@@ -191,6 +191,8 @@ import Testing
         #expect(wb.wait(seconds: 0.3) == nil)
         _ = h.control("POST", "clock/run-until", [("job", jb)], token: tb, context: "worker-b")
         #expect(wb.wait()?.status == 200)
+        let contexts = try h.json(h.control("GET", "contexts", token: t0))["contexts"] as? [String]
+        #expect(contexts == ["arcgis", "worker-a", "worker-b"])
         // Faults and journals are per context too.
         _ = h.control("POST", "faults", [("plan", #"{"storeUnavailable": "default"}"#)], token: ta, context: "worker-a")
         #expect(try h.errorCode(h.post("/worker-a/admin/system/disasterrecovery/stores/default/backups/create",
@@ -222,6 +224,19 @@ import Testing
         #expect((try h.json(h.get("/arcgis/admin/jobs?f=json&token=\(t2)"))["jobs"] as? [String])?.isEmpty == true)
         let backups = try h.json(h.get("\(Harness.dr)/stores/default/backups?f=json&token=\(t2)"))["backups"] as? [[String: Any]]
         #expect(backups?.map { $0["backupName"] as? String } == ["backup_first", "schedule1-2021-10-22-20-00-09"])
+    }
+
+    @Test func resetAnswersWaitersOfTheContext() throws {
+        let h = try Harness()
+        let t = try h.token()
+        let job = try h.createBackup(t, name: "forgotten", context: "arcgis")
+        let port = h.port
+        let waiting = Background { HTTPClient.request(port: port, method: "GET", path: "/_mock/wait?job=\(job)&timeout=20000&token=\(t)") }
+        #expect(waiting.wait(seconds: 0.2) == nil)
+        #expect(h.control("POST", "reset", token: t).status == 200)
+        let r = try #require(waiting.wait(seconds: 5))
+        #expect(r.status == 409)
+        #expect(try h.json(r)["outcome"] as? String == "impossible")
     }
 
     @Test func stateDumpsTheCatalogWithoutSecrets() throws {
