@@ -59,38 +59,44 @@ public final class AdminService: Sendable {
             return render(error: .notFound(request.path), format: format)
         }
         let rest = parts.dropFirst()
+        // f=html: the directory (sign-in, assets, pages and forms; see HTMLDirectory).
+        let html = format == .html ? HTMLDirectory(service: self, request: request, deployment: deployment, context: String(first)) : nil
+        if let page = html?.respondOutsideRoutes(rest) { return page }
         let candidates = routes.compactMap { r in r.match(rest).map { (r, $0) } }
-        guard !candidates.isEmpty else { return render(error: .notFound(request.path), format: format) }
+        guard !candidates.isEmpty else { return html?.errorPage(.notFound(request.path)) ?? render(error: .notFound(request.path), format: format) }
         // The most specific shape decides: GET on `backups/create` is a wrong method, not a backup named "create".
         let best = candidates.map(\.0.literalCount).max() ?? 0
         let shaped = candidates.filter { $0.0.literalCount == best }
         let method = request.method == "HEAD" ? "GET" : request.method
-        guard let (route, params) = shaped.first(where: { $0.0.method == method }) else {
-            return render(error: .methodNotAllowed(request.method, allowed: shaped.map(\.0.method)), format: format)
+        guard let (route, params) = shaped.first(where: { $0.0.method == method }) ?? html?.formRoute(shaped) else {
+            let e = AdminError.methodNotAllowed(request.method, allowed: shaped.map(\.0.method))
+            return html?.errorPage(e) ?? render(error: e, format: format)
         }
         do {
             if !route.staysOnline, try deployment.isOffline() { throw AdminError.organizationOffline() }
             try checkRelease(route, request, deployment)
             var user: User? = nil
             if case .privilege(let privilege) = route.access {
-                let u = try deployment.user(forToken: try Self.token(of: request))
+                let u = try deployment.user(forToken: try Self.token(of: request, session: html?.sessionToken))
                 signedIn = u.username
                 guard u.has(privilege) else { throw AdminError.forbidden() }
                 user = u
             }
             let call = Call(request: request, deployment: deployment, context: String(first), pathParams: params, user: user, strict: configuration.strict)
+            if let html { return html.page(route, call) }
             let value = try route.handler(call)
             return render(value, title: route.title, format: format, request: request)
         } catch let e as AdminError {
-            return render(error: e, format: format)
+            return html?.errorPage(e) ?? render(error: e, format: format)
         } catch {
-            return render(error: .internalError(String(describing: error)), format: format)
+            return html?.errorPage(.internalError(String(describing: error))) ?? render(error: .internalError(String(describing: error)), format: format)
         }
     }
 
     /// Decision 9: the token from the form body, the query (GET only), `X-Esri-Authorization: Bearer`
     /// or `Authorization: Bearer`. A POST whose token is only in the query string is refused.
-    static func token(of request: Request) throws -> String {
+    /// `session` is the directory's session cookie, which only f=html GET pages pass (last resort).
+    static func token(of request: Request, session: String? = nil) throws -> String {
         if let t = request.formValue("token"), !t.isEmpty { return t }
         for header in ["x-esri-authorization", "authorization"] {
             if let v = request.header(header) {
@@ -104,6 +110,7 @@ public final class AdminService: Sendable {
             }
             return t
         }
+        if let session, !session.isEmpty { return session }
         throw AdminError.tokenRequired()
     }
 
@@ -147,48 +154,7 @@ enum Format: Sendable {
     ]
     static let htmlHeaders: [(name: String, value: String)] = [
         ("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
-        ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
         ("X-Content-Type-Options", "nosniff"),
     ]
-}
-
-/// Plain HTML pages for `f=html` (the rich directory is a later step): a title, the JSON, links.
-enum HTMLPage {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-
-    static func resource(title: String, path: String, value: JSONValue) -> String {
-        let p = escape(path)
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) - drmock</title></head>
-            <body><h1>\(escape(title))</h1>
-            <p><a href="\(p)?f=json">JSON</a> | <a href="\(p)?f=pjson">PJSON</a></p>
-            <pre>\(escape(value.serializedString(pretty: true)))</pre>
-            </body></html>
-            """
-    }
-
-    static func error(_ e: AdminError) -> String {
-        """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>Error \(e.code) - drmock</title></head>
-        <body><h1>Error \(e.code)</h1><p>\(escape(e.message))</p>
-        <ul>\(e.details.map { "<li>\(escape($0))</li>" }.joined())</ul>
-        </body></html>
-        """
-    }
 }

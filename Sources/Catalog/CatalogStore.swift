@@ -125,6 +125,9 @@ public struct CatalogWriter {
         try db.run("INSERT INTO tokens(digest, context, username, expires) VALUES(?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET expires = excluded.expires",
                    [.text(token.digest), .text(context), .text(token.username), .integer(token.expires)])
     }
+    public func deleteToken(context: String, digest: String) throws {
+        try db.run("DELETE FROM tokens WHERE context = ? AND digest = ?", [.text(context), .text(digest)])
+    }
     public func deleteTokens(context: String, expiredBefore millis: Int64) throws {
         try db.run("DELETE FROM tokens WHERE context = ? AND expires < ?", [.text(context), .integer(millis)])
     }

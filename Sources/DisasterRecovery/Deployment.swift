@@ -198,6 +198,16 @@ public final class Deployment: Sendable {
         return TokenGrant(token: token, expires: record.expires)
     }
 
+    /// Ends a token before its time (the directory's sign-out); unknown tokens are ignored.
+    public func revokeToken(_ token: String) throws {
+        let digest = SecretHash.digest(token)
+        try state.withLock { s in
+            guard s.tokens[digest] != nil else { return }
+            try catalog.write { w in try w.deleteToken(context: context, digest: digest) }
+            s.tokens[digest] = nil
+        }
+    }
+
     /// The user a token belongs to; 498 if the token is unknown or expired.
     public func user(forToken token: String) throws -> User {
         let digest = SecretHash.digest(token)

@@ -1,0 +1,81 @@
+/// Small pieces every HTML page of the directory is made of: escaping, URL encoding and dates.
+///
+/// Everything that comes from a request or the catalog (backup names, descriptions, error details,
+/// form values) goes through ``escape(_:)`` before it is written into a page.
+enum HTML {
+    /// Text or attribute-value escaping: `&`, `<`, `>`, `"` and `'`.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Percent-encodes everything but the unreserved characters, for a path segment or a query value.
+    static func percentEncode(_ s: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            switch b {
+            case 48...57, 65...90, 97...122, 45, 46, 95, 126: out.append(b)
+            default: out += [37, hex[Int(b >> 4)], hex[Int(b & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `/seg/seg/...` with each segment percent-encoded.
+    static func path<S: Sequence>(_ segments: S) -> String where S.Element: StringProtocol {
+        segments.map { "/" + percentEncode(String($0)) }.joined()
+    }
+
+    /// `name=value&...` with names and values percent-encoded.
+    static func query(_ pairs: [(String, String)]) -> String {
+        pairs.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
+    }
+
+    /// Epoch milliseconds as `2021-10-22 20:00:09 UTC` (proleptic Gregorian, no Foundation needed).
+    static func dateText(_ millis: Int64) -> String {
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secOfDay = seconds - days * 86_400
+        // Howard Hinnant's days-to-civil.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day)) \(two(secOfDay / 3600)):\(two(secOfDay / 60 % 60)):\(two(secOfDay % 60)) UTC"
+    }
+
+    /// Whether a property with this key holds epoch milliseconds (`startTime`, `retentionDate`, ...).
+    static func isTimeKey(_ key: String) -> Bool {
+        let k = key.lowercased()
+        return k.hasSuffix("time") || k.hasSuffix("date") || k == "lastupdated" || k == "expires" || k == "when"
+    }
+
+    /// A time property's value: a `<time>` element, `never` for -1, an em dash for 0 (not yet).
+    static func time(_ millis: Int64) -> String {
+        if millis == -1 { return "<span class=\"muted\">never</span>" }
+        if millis == 0 { return "<span class=\"muted\">—</span>" }
+        guard millis > 100_000_000_000, millis < 100_000_000_000_000 else { return String(millis) }
+        let text = dateText(millis)
+        let iso = "\(text.prefix(10))T\(text.dropFirst(11).prefix(8))Z"
+        return "<time datetime=\"\(iso)\" title=\"\(millis)\">\(text)</time>"
+    }
+}
