@@ -105,8 +105,8 @@ class Page:
         return self.eval("location.pathname")
 
 
-def start_drmock(binary):
-    proc = subprocess.Popen([binary, "serve", "--port", "0", "--db", ":memory:", "--speed", "600"],
+def start_drmock(binary, *extra):
+    proc = subprocess.Popen([binary, "serve", "--port", "0", "--db", ":memory:", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()
     if "listening on " not in line:
@@ -269,6 +269,46 @@ def run(page, base, out):
     shot("12-signed-out")
 
 
+def post_form(url, fields):
+    data = urllib.parse.urlencode(fields).encode()
+    return json.load(urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=10))
+
+
+def run_stage_by_stage(page, base, out):
+    """On a manual clock: the status page shows the job stage by stage as the clock moves, unreloaded."""
+    path = urllib.parse.urlparse(base).path
+    origin = base[: -len(path)]
+    dr = path + "/admin/system/disasterrecovery"
+    token = post_form(base + "/sharing/rest/generateToken",
+                      {"username": "admin", "password": "drmock-admin-1", "client": "referer", "referer": "x", "f": "json"})["token"]
+    advance = lambda ms: post_form(origin + "/_mock/clock/advance", {"ms": str(ms), "token": token})
+    page.goto(origin + dr + "/stores/default/backups/create")
+    if page.path().endswith("/admin/login"):
+        page.fill("#username", "admin")
+        page.fill("#password", "drmock-admin-1")
+        page.act_and_wait(page.click("#sign-in"))
+    page.fill("#p-name", "stage-by-stage")
+    page.fill("#p-passcode", "secret123")
+    page.act_and_wait(page.click("#submit"))
+    page.act_and_wait(page.click("#status-link"))
+    page.eval("window.__samePage = true")
+    advance(20_000)  # 1 s submitted, Validation (3.1 s) and Relational (5.1 s) done, in the object store stage
+    ok = page.wait_for("document.getElementById('live').dataset.state === 'in_progress' && "
+                       "document.querySelectorAll('#live-stages tr').length === 3", 10)
+    states = page.eval("Array.from(document.querySelectorAll('#live-stages tr')).map(r => r.cells[1].textContent)")
+    check("manual clock: the status page shows the running stage", bool(ok) and states == ["completed", "completed", "in_progress"], str(states))
+    check("manual clock: progress bar while running", page.eval("!document.getElementById('live-progress').hidden"))
+    check("manual clock: no backup link yet", page.eval("document.getElementById('live-result').hidden"))
+    shot = os.path.join(out, "13-status-in-progress.png")
+    page.screenshot(shot)
+    advance(60_000)
+    ok = page.wait_for("document.getElementById('live').dataset.state === 'success'", 10)
+    check("manual clock: the same page reaches success as the clock moves", bool(ok) and page.eval("window.__samePage === true"))
+    check("manual clock: progress bar gone, backup linked", page.eval("document.getElementById('live-progress').hidden && "
+          "!document.getElementById('live-result').hidden"))
+    page.screenshot(os.path.join(out, "14-status-done.png"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--drmock", required=True)
@@ -278,7 +318,8 @@ def main():
     for f in os.listdir(args.out):
         if f.endswith(".png"):
             os.remove(os.path.join(args.out, f))
-    drmock, base = start_drmock(args.drmock)
+    drmock, base = start_drmock(args.drmock, "--speed", "600")
+    manual, manual_base = start_drmock(args.drmock, "--clock", "manual")
     profile = tempfile.mkdtemp(prefix="drmock-chromium-")
     chromium = None
     try:
@@ -290,6 +331,10 @@ def main():
             run(page, base, args.out)
         except Exception as e:  # a step that could not even run is a failure, not a crash
             check("browser steps ran to the end", False, repr(e))
+        try:
+            run_stage_by_stage(page, manual_base, args.out)
+        except Exception as e:
+            check("manual-clock steps ran to the end", False, repr(e))
         # Every HTML page carried a CSP without unsafe-inline, and nothing broke in the page.
         docs = [e["params"]["response"] for e in page.events
                 if e.get("method") == "Network.responseReceived" and e["params"].get("type") == "Document"]
@@ -309,8 +354,9 @@ def main():
                 chromium.wait(10)
             except subprocess.TimeoutExpired:
                 chromium.kill()
-        drmock.terminate()
-        drmock.wait(10)
+        for p in (drmock, manual):
+            p.terminate()
+            p.wait(10)
         shutil.rmtree(profile, ignore_errors=True)
     print(f"screenshots in {args.out}")
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
