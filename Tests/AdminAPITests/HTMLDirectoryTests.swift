@@ -48,6 +48,14 @@ import Testing
         #expect(wrong.body.contains("value=\"admin\""))
         #expect(h.post(login, [("password", "x")]).body.contains("&#39;username&#39; must be specified."))
 
+        // Another site cannot sign a visitor in or out (the browser's Origin must be this server).
+        let fields = [("username", "admin"), ("password", "drmock-admin-1")]
+        let foreign = h.post(login, fields, headers: [("Origin", "http://evil.example")])
+        #expect(foreign.header("set-cookie") == nil)
+        #expect(foreign.body.contains("Error 403"))
+        #expect(h.post("/arcgis/admin/logout", [], headers: [("Origin", "null")]).body.contains("Error 403"))
+        #expect(h.post(login, fields, headers: [("Origin", "http://127.0.0.1:\(h.port)")]).status == 303)
+
         // Only paths of this context are followed after sign-in.
         for evil in ["//evil.example/x", "https://evil.example/", "/other/admin", "/arcgis/\\evil"] {
             let r = h.post(login, [("username", "admin"), ("password", "drmock-admin-1"), ("next", evil)])

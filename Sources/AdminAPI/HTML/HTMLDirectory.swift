@@ -34,10 +34,19 @@ struct HTMLDirectory {
         switch (isGET ? "GET" : request.method, parts.count, parts[1]) {
         case ("GET", 3, "_assets"): return HTMLAssets.response(named: String(parts[2]))
         case ("GET", 2, "login"): return signInPage(next: HTMLSession.safeNext(request.queryValue("next"), context: context))
-        case ("POST", 2, "login"): return signIn()
-        case ("POST", 2, "logout"): return signOut()
+        case ("POST", 2, "login"): return sameOrigin ? signIn() : errorPage(.forbidden())
+        case ("POST", 2, "logout"): return sameOrigin ? signOut() : errorPage(.forbidden())
         default: return nil
         }
+    }
+
+    /// Sign-in and sign-out are forms without a token: a browser's `Origin`, when sent, must be
+    /// this server (no other site signs a visitor in or out).
+    private var sameOrigin: Bool {
+        guard let origin = request.header("origin") else { return true }
+        let parts = origin.split(separator: "/")  // "http:", "host:port"
+        guard let host = request.header("host"), parts.count == 2, parts[0].hasSuffix(":") else { return false }
+        return parts[1] == host[...]
     }
 
     private func signInPage(next: String, username: String = "", error: AdminError? = nil) -> Response {
@@ -65,6 +74,7 @@ struct HTMLDirectory {
             guard let password = request.formValue("password"), !password.isEmpty else {
                 throw AdminError.unableToGenerateToken("'password' must be specified.")
             }
+            if try deployment.isOffline() { throw AdminError.organizationOffline() }
             let grant = try deployment.generateToken(username: username, password: password, expirationMinutes: HTMLSession.minutes)
             return redirect(to: next, cookie: HTMLSession.setCookie(grant.token, context: context, tls: request.isTLS))
         } catch let e as AdminError {
