@@ -241,6 +241,22 @@ import Testing
         #expect(backups.contains("<dialog id=\"quick-dialog\""))
     }
 
+    @Test func duringTheRestoreWindowSignInAnswers503AndStatusStaysLive() throws {
+        let h = try Harness { f in f.timings.restoreOfflineWindow = .init(startMs: 10_000, durationMs: 20_000) }
+        let session = try signIn(h)
+        let restore = "\(dr)/stores/default/backups/backup_first/restore"
+        let answer = h.post(restore, [("passcode", "backup-passcode"), ("token", session)])
+        #expect(answer.body.contains("id=\"status-link\""))
+        try h.advance(1000 + 10_000)
+        let refused = h.post(login, [("username", "admin"), ("password", "drmock-admin-1")])
+        #expect(refused.header("set-cookie") == nil)
+        #expect(refused.body.contains("The organization is unavailable while a restore is in progress."))
+        #expect(page(h, "\(dr)/stores", session: session).body.contains("Error 503"))
+        let status = page(h, "\(dr)/status", session: session).body
+        #expect(status.contains("data-state=\"in_progress\""))
+        #expect(status.contains("<span id=\"live-operation\">Restore</span>"))
+    }
+
     @Test func pagesShowTimesAsDatesAndLinkTheirChildren() throws {
         #expect(HTML.dateText(1_634_736_146_928) == "2021-10-20 13:22:26 UTC")
         #expect(HTML.dateText(0) == "1970-01-01 00:00:00 UTC")
