@@ -15,7 +15,7 @@ extension DRMockServer {
     }
 
     /// Loads `--fixture NAME|PATH`: a fixture, or a scenario file (`{"scenario": …, "fixture": …, "faults": …}`).
-    public static func loadFixture(_ nameOrPath: String, executablePath: String = CommandLine.arguments.first ?? "") throws -> LoadedFixture {
+    public static func loadFixture(_ nameOrPath: String, executablePath: String = FixtureLocator.currentExecutable()) throws -> LoadedFixture {
         let path = try FixtureLocator.locate(nameOrPath, executablePath: executablePath)
         do {
             let s = try ScenarioFile.loadFile(path, executablePath: executablePath)

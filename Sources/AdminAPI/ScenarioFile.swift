@@ -10,7 +10,7 @@ struct ScenarioFile: Sendable {
     var scenario: String?
 
     /// Loads `name` (letters, digits, `-`, `_`; never a path) as a fixture or a scenario.
-    static func load(_ name: String, executablePath: String = CommandLine.arguments.first ?? "") throws -> ScenarioFile {
+    static func load(_ name: String, executablePath: String = FixtureLocator.currentExecutable()) throws -> ScenarioFile {
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             throw ControlError(400, "Invalid value for parameter 'name'.", details: ["A fixture or scenario name is letters, digits, '-' or '_' (files in fixtures/)."])
         }
@@ -22,7 +22,7 @@ struct ScenarioFile: Sendable {
     }
 
     /// Loads a file that holds a fixture or a scenario.
-    static func loadFile(_ path: String, executablePath: String = CommandLine.arguments.first ?? "") throws -> ScenarioFile {
+    static func loadFile(_ path: String, executablePath: String = FixtureLocator.currentExecutable()) throws -> ScenarioFile {
         guard let bytes = FixtureLocator.readFile(path) else { throw ControlError(500, "Cannot read \(path).") }
         let value: JSONValue
         do { value = try JSONValue.parse(String(decoding: bytes, as: UTF8.self)) } catch { throw ControlError(400, "\(path) is not valid JSON.", details: ["\(error)"]) }

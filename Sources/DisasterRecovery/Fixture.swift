@@ -65,53 +65,20 @@ public struct Fixture: Codable, Sendable {
     /// The DR settings the deployment starts with (the documented example when absent).
     public var drSettings: DRSettings?
 
-    /// Decodes a fixture, with a message naming what is wrong where.
+    /// Decodes a fixture, with a message naming what is wrong where (`source: $.users[0].role: required key is missing`).
     public static func decode(_ bytes: [UInt8], source: String) throws -> Fixture {
         do {
             return try JSONDecoder().decode(Fixture.self, from: Data(bytes))
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw FixtureError("\(source): missing key '\(key.stringValue)' at \(path(ctx.codingPath))")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw FixtureError("\(source): wrong type at \(path(ctx.codingPath)): \(ctx.debugDescription)")
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw FixtureError("\(source): null value at \(path(ctx.codingPath))")
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw FixtureError("\(source): invalid JSON at \(path(ctx.codingPath)): \(ctx.debugDescription)")
+        } catch let error as DecodingError {
+            throw FixtureError("\(source): \(FixtureCheck.problem(for: error, syntaxError: JSONSyntax.firstError(in: bytes)))")
         }
     }
 
-    /// Validates what JSON decoding cannot: unique names, one default store, known stores, hashes present.
+    /// Validates what JSON decoding cannot (see ``problems()``); throws the first error, with its JSON path.
     public func validate(source: String) throws {
-        func fail(_ s: String) -> FixtureError { FixtureError("\(source): \(s)") }
-        var names = Set<String>()
-        for (i, s) in stores.enumerated() where !names.insert(s.name).inserted {
-            throw fail("stores[\(i)].name '\(s.name)' is used twice")
+        if let first = problems().first(where: { $0.severity == .error }) {
+            throw FixtureError("\(source): \(first)")
         }
-        if !stores.isEmpty && stores.filter(\.isDefault).count != 1 {
-            throw fail("exactly one store must have \"default\": true")
-        }
-        var backupKeys = Set<String>()
-        for (i, b) in backups.enumerated() {
-            if !names.contains(b.backup.backupStore) {
-                throw fail("backups[\(i)].backupStore '\(b.backup.backupStore)' is not a store of this fixture")
-            }
-            if !backupKeys.insert(b.backup.backupStore + "/" + b.backup.backupName).inserted {
-                throw fail("backups[\(i)].backupName '\(b.backup.backupName)' is used twice in its store")
-            }
-        }
-        for (i, u) in users.enumerated() where u.password == nil && u.passwordHash == nil {
-            throw fail("users[\(i)] needs \"password\" or \"passwordHash\"")
-        }
-        if let r = release { _ = try Release.named(r) }
-        if timings.backupStages.isEmpty { throw fail("timings.backupStages is empty") }
-        if timings.restoreStages.isEmpty { throw fail("timings.restoreStages is empty") }
-        for (i, s) in (timings.backupStages + timings.restoreStages).enumerated() where s.durationMs < 0 {
-            throw fail("stage \(i) '\(s.name)' has a negative duration")
-        }
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "$" : "$" + keys.map { k in k.intValue.map { "[\($0)]" } ?? ".\(k.stringValue)" }.joined()
     }
 }
 

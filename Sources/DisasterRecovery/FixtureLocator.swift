@@ -8,7 +8,7 @@ import Darwin
 /// `NAME.json` in `$DRMOCK_FIXTURES`, `./fixtures`, and the `fixtures/` folder of the directories
 /// above the executable (which covers `.build/debug/drmock` in a checkout and `share/drmock/fixtures`).
 public enum FixtureLocator {
-    public static func load(_ nameOrPath: String, executablePath: String = CommandLine.arguments.first ?? "") throws -> Fixture {
+    public static func load(_ nameOrPath: String, executablePath: String = currentExecutable()) throws -> Fixture {
         let path = try locate(nameOrPath, executablePath: executablePath)
         guard let bytes = readFile(path) else { throw FixtureError("cannot read fixture file \(path)") }
         let fixture = try Fixture.decode(bytes, source: path)
@@ -16,11 +16,21 @@ public enum FixtureLocator {
         return fixture
     }
 
-    public static func locate(_ nameOrPath: String, executablePath: String) throws -> String {
+    public static func locate(_ nameOrPath: String, executablePath: String = currentExecutable()) throws -> String {
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".json") {
             guard isFile(nameOrPath) else { throw FixtureError("fixture file \(nameOrPath) does not exist") }
             return nameOrPath
         }
+        let dirs = searchDirectories(executablePath: executablePath)
+        for d in dirs where isFile(d + "/" + nameOrPath + ".json") {
+            return d + "/" + nameOrPath + ".json"
+        }
+        throw FixtureError("no fixture named '\(nameOrPath)' (looked in \(dirs.joined(separator: ", ")))")
+    }
+
+    /// Where `NAME` is looked up, first match wins: `$DRMOCK_FIXTURES`, `./fixtures`, then `fixtures/`
+    /// and `share/drmock/fixtures/` in each directory above the executable.
+    public static func searchDirectories(executablePath: String = currentExecutable()) -> [String] {
         var dirs: [String] = []
         if let env = getenv("DRMOCK_FIXTURES") { dirs.append(String(cString: env)) }
         dirs.append("fixtures")
@@ -30,10 +40,14 @@ public enum FixtureLocator {
             dirs.append(dir + "/share/drmock/fixtures")
             dir = directory(of: dir)
         }
-        for d in dirs where isFile(d + "/" + nameOrPath + ".json") {
-            return d + "/" + nameOrPath + ".json"
-        }
-        throw FixtureError("no fixture named '\(nameOrPath)' (looked in \(dirs.joined(separator: ", ")))")
+        return dirs
+    }
+
+    /// This process's executable: `/proc/self/exe` where there is one (argv[0] is only `drmock` when
+    /// it was found through `PATH`, as in the container image), else argv[0].
+    public static func currentExecutable() -> String {
+        let exe = resolved("/proc/self/exe")
+        return exe != "/proc/self/exe" ? exe : (CommandLine.arguments.first ?? "")
     }
 
     /// The whole file, or nil if it cannot be read.

@@ -22,17 +22,31 @@ public enum SecretHash {
 
     /// True when `secret` hashes to `stored`. Comparison takes the same time wherever the bytes differ.
     public static func verify(_ secret: String, against stored: String) -> Bool {
-        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "scrypt",
-              let logN = Int(parts[1]), (1...20).contains(logN),
-              let r = Int(parts[2]), (1...32).contains(r),
-              let p = Int(parts[3]), (1...16).contains(p),
-              let salt = unhex(parts[4]), let expected = unhex(parts[5]), !expected.isEmpty,
-              let actual = try? derive(secret, salt: salt, logN: logN, r: r, p: p, length: expected.count)
+        guard let h = Parsed(stored),
+              let actual = try? derive(secret, salt: h.salt, logN: h.logN, r: h.r, p: h.p, length: h.hash.count)
         else { return false }
+        let expected = h.hash
         var diff: UInt8 = 0
         for (a, b) in zip(actual, expected) { diff |= a ^ b }
         return diff == 0 && actual.count == expected.count
+    }
+
+    /// True when `stored` has the shape ``make(_:logN:)`` writes, with parameters ``verify(_:against:)`` accepts.
+    public static func isWellFormed(_ stored: String) -> Bool { Parsed(stored) != nil }
+
+    /// `scrypt$<log2 N>$<r>$<p>$<salt hex>$<hash hex>`, taken apart.
+    struct Parsed {
+        let logN: Int, r: Int, p: Int, salt: [UInt8], hash: [UInt8]
+        init?(_ stored: String) {
+            let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+            guard parts.count == 6, parts[0] == "scrypt",
+                  let logN = Int(parts[1]), (1...20).contains(logN),
+                  let r = Int(parts[2]), (1...32).contains(r),
+                  let p = Int(parts[3]), (1...16).contains(p),
+                  let salt = SecretHash.unhex(parts[4]), let hash = SecretHash.unhex(parts[5]), !hash.isEmpty
+            else { return nil }
+            (self.logN, self.r, self.p, self.salt, self.hash) = (logN, r, p, salt, hash)
+        }
     }
 
     /// SHA-256 of a token, hex: what the catalog keeps instead of the token.

@@ -11,8 +11,8 @@ struct DRMock: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drmock",
         abstract: "An emulator of the ArcGIS Enterprise on Kubernetes Enterprise Administrator API (disaster recovery).",
-        version: "0.1.0",
-        subcommands: [Serve.self, HashSecret.self],
+        version: DRMockVersion.current,
+        subcommands: [Serve.self, HashSecret.self, FixturesCommand.self],
         defaultSubcommand: Serve.self)
 }
 
