@@ -18,7 +18,16 @@ struct FixturesCommand: ParsableCommand {
                 let loaded = try DRMockServer.loadFixture(path)
                 return ([], loaded.fixture, loaded.scenario)
             } catch {
-                return ([FixtureProblem(.error, "$", "\(error)")], nil, nil)
+                // Messages look like "PATH: invalid 'faults'. DETAIL" or "PATH: its fixture 'x' cannot be loaded. DETAIL".
+                var message = "\(error)"
+                if message.hasPrefix(path + ": ") { message = String(message.dropFirst(path.count + 2)) }
+                var at = "$"
+                for (prefix, key) in [("invalid 'faults'. ", "$.faults"), ("its fixture ", "$.fixture"), ("'scenario' ", "$.scenario")]
+                where message.hasPrefix(prefix) {
+                    at = key
+                    if key == "$.faults" { message = String(message.dropFirst(prefix.count)) }
+                }
+                return ([FixtureProblem(.error, at, message)], nil, nil)
             }
         }
         let problems = FixtureCheck.problems(in: bytes)
@@ -89,7 +98,7 @@ struct FixturesCommand: ParsableCommand {
                     failed = true
                 } else if let f = check.fixture {
                     let what = check.scenario.map { "scenario '\($0)' on fixture '\(f.name)'" } ?? "fixture '\(f.name)'"
-                    print("\(path): ok (\(what), release \(f.release ?? "default"): \(f.users.count) users, \(f.stores.count) stores, \(f.backups.count) backups)")
+                    print("\(path): ok (\(what), \(f.release.map { "release \($0)" } ?? "no release pinned"): \(f.users.count) users, \(f.stores.count) stores, \(f.backups.count) backups)")
                 }
             }
             if failed { throw ExitCode(1) }
