@@ -271,6 +271,13 @@ import Testing
         let backups = page(h, "\(dr)/stores/default/backups", session: session).body
         #expect(backups.contains("<time datetime=\"2021-10-20T13:28:04Z\""))
         #expect(backups.contains("<a href=\"\(dr)/stores/default/backups/create\">Create Backup</a>"))
+        // A job: its messages one per line, its stages as a table.
+        let job = try #require(try h.createBackup(try h.token(), name: "j1")["jobid"] as? String)
+        try h.advance(Harness.backupMs)
+        let jobPage = page(h, "/arcgis/admin/jobs/\(job)", session: session).body
+        #expect(jobPage.contains("<ul class=\"lines\"><li>Submitted backup job"))
+        #expect(jobPage.contains("<table class=\"data\" data-list=\"stages\">"))
+        #expect(jobPage.contains("<a href=\"/arcgis/admin/jobs\">Jobs</a>"))
     }
 
     // MARK: - Checks on markup

@@ -55,6 +55,7 @@ enum HTMLAssets {
         td table.data { font-size: 13px; }
         ul.inline { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem; }
         ul.inline li { background: #eef2f6; border-radius: 3px; padding: 0 .4rem; }
+        ul.lines { margin: 0; padding-left: 1.1rem; }
         .badge { display: inline-block; font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; background: #e3e8ee; color: #34495e; }
         .state-success, .state-completed { background: #e3f3e4; color: var(--ok); }
         .state-in_progress, .state-executing, .state-submitted { background: #e1eefa; color: var(--run); }

@@ -94,7 +94,9 @@ struct HTMLProperties {
             if items.allSatisfy({ if case .object = $0 { return true } else { return false } }) {
                 return table(key: key, items: items)
             }
-            return "<ul class=\"inline\">" + items.map { item -> String in
+            // Sentences (job messages) one per line; names and short values side by side.
+            let sentences = items.contains { if case .string(let s) = $0 { return s.count > 32 || s.contains(" ") } else { return false } }
+            return (sentences ? "<ul class=\"lines\">" : "<ul class=\"inline\">") + items.map { item -> String in
                 if linkNames, case .string(let name) = item, let href = childHref(name) {
                     return "<li><a href=\"\(HTML.escape(href))\">\(HTML.escape(name))</a></li>"
                 }
