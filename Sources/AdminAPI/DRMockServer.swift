@@ -76,6 +76,9 @@ public final class DRMockServer: Sendable {
         config.host = options.host
         config.port = options.port
         if let t = options.threads { config.threads = t }
+        // The body was not read, so `f` is unknown: the JSON envelope, with the HTTP status saying it too.
+        config.bodyTooLargeResponse = Response(status: 413, headers: Format.jsonHeaders,
+                                               body: service.render(error: .bodyTooLarge(), format: .json).body)
         server = Server(configuration: config) { request in service.handle(request) }
     }
 

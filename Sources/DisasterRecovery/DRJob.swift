@@ -65,6 +65,8 @@ public struct DRJob: Codable, Sendable, Equatable {
     /// A job that completes with this warning reports `completed_with_warnings` (code 5) with it as
     /// the status `message` (the fixture's `timings.backupWarning` / `restoreWarning`).
     public var warning: String? = nil
+    /// Set when a restart under ``RestartPolicy/fail`` ended the job: the instant it failed.
+    public var interruptedAt: Int64? = nil
 }
 
 /// Where a job stands at one instant.
@@ -123,6 +125,10 @@ extension DRJob {
             let stage = windows.firstIndex { $0.start <= at && at < $0.end }
             end = (.timedOut, at, stage, "The \(operation.rawValue.lowercased()) job did not finish within the timeout of \(timeout / 1000) seconds.")
         }
+        if let cut = interruptedAt, cut < end.1 {
+            let stage = windows.firstIndex { $0.start <= cut && cut < $0.end }
+            end = (.failed, cut, stage, RestartPolicy.interruptionMessage(operation))
+        }
         return end
     }
 
@@ -136,11 +142,12 @@ extension DRJob {
         var messages = ["Submitted \(noun) job for \(subject)."]
         var states: [JobProgress.StageState] = []
         var next: Int64? = nil
-        if t < executionStart {
+        if t < executionStart && !finished {
             return JobProgress(status: .submitted, startTime: executionStart, endTime: 0, stages: [],
                                message: "", messages: messages, nextChange: executionStart)
         }
-        for (i, w) in windows.enumerated() where w.start <= t {
+        // A job that ended before its next stage began (e.g. interrupted while SUBMITTED) lists no more stages.
+        for (i, w) in windows.enumerated() where w.start <= min(t, end.at) {
             if let stopped = end.stoppedStage, i > stopped { break }
             let isStopped = end.stoppedStage == i
             let stageEnd = isStopped ? end.at : w.end

@@ -86,6 +86,7 @@ public final class Deployment: Sendable {
             state.profile.fullVersion = chosen.fullVersion
             let deployment = Deployment(context: context, clock: clock, catalog: catalog, state: state)
             try deployment.persistProfile()
+            if fixture.onRestart == .fail { try deployment.failInterruptedJob() }
             return deployment
         }
         return try create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
@@ -138,6 +139,17 @@ public final class Deployment: Sendable {
         try state.withLock { s in
             let body = try encode(s.profile)
             try catalog.write { w in try w.putDeployment(context: context, body: body) }
+        }
+    }
+
+    /// ``RestartPolicy/fail``: the job still running on the clock ends FAILED now, in one transaction.
+    private func failInterruptedJob() throws {
+        try withSettledState { s in
+            guard let id = s.activeJobID, var job = s.jobs[id] else { return }
+            let now = clock.now()
+            job.interruptedAt = now
+            s.jobs[id] = job
+            try settle(&s, now: now)
         }
     }
 

@@ -64,6 +64,8 @@ public struct Fixture: Codable, Sendable {
     public var cluster: Cluster
     /// The DR settings the deployment starts with (the documented example when absent).
     public var drSettings: DRSettings?
+    /// What a restart does to a job that was running (absent: ``RestartPolicy/resume``).
+    public var onRestart: RestartPolicy?
 
     /// Decodes a fixture, with a message naming what is wrong where (`source: $.users[0].role: required key is missing`).
     public static func decode(_ bytes: [UInt8], source: String) throws -> Fixture {

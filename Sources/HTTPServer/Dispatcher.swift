@@ -8,14 +8,17 @@ import Synchronization
 final class Dispatcher: Sendable {
     let handler: Handler
     let maxBodyBytes: Int
+    /// The answer to a body over the limit.
+    private let payloadTooLarge: Response
     let isTLS: Bool
     /// Requests whose headers have arrived and that have not completed yet.
     let requestsInProgress = Atomic<Int>(0)
     private let suspended = SuspendedRequests()
 
-    init(handler: @escaping Handler, maxBodyBytes: Int, isTLS: Bool) {
+    init(handler: @escaping Handler, maxBodyBytes: Int, bodyTooLarge: Response? = nil, isTLS: Bool) {
         self.handler = handler
         self.maxBodyBytes = maxBodyBytes
+        self.payloadTooLarge = bodyTooLarge ?? .text("request body too large (limit \(maxBodyBytes) bytes)\n", status: 413)
         self.isTLS = isTLS
     }
 
@@ -112,9 +115,6 @@ final class Dispatcher: Sendable {
         return context
     }
 
-    private var payloadTooLarge: Response {
-        .text("request body too large (limit \(maxBodyBytes) bytes)\n", status: 413)
-    }
 
     // MARK: Suspension
 

@@ -18,6 +18,8 @@ extension Server {
         public var threads: Int
         /// Largest accepted request body; a larger one gets a 413 (and the connection is still answered).
         public var maxBodyBytes: Int
+        /// The answer to a body over ``maxBodyBytes``; `nil` for a plain-text 413.
+        public var bodyTooLargeResponse: Response?
         /// Most simultaneous connections; more are refused.
         public var maxConnections: Int
         /// Idle connections are closed after this many seconds (0 = never). Suspended requests
@@ -60,6 +62,7 @@ extension Server {
             self.port = port
             self.threads = threads
             self.maxBodyBytes = maxBodyBytes
+            self.bodyTooLargeResponse = nil
             self.maxConnections = maxConnections
             self.connectionTimeoutSeconds = connectionTimeoutSeconds
             self.connectionMemoryLimitBytes = connectionMemoryLimitBytes

@@ -44,6 +44,7 @@ public final class Server: Sendable {
         self.dispatcher = Dispatcher(
             handler: handler,
             maxBodyBytes: max(0, configuration.maxBodyBytes),
+            bodyTooLarge: configuration.bodyTooLargeResponse,
             isTLS: configuration.tls != nil
         )
     }

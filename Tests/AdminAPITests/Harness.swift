@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// One drmock server on port 0 with a manual clock, and helpers to talk to it.
-final class Harness {
+final class Harness: Sendable {
     static let root = String(#filePath).components(separatedBy: "/Tests/").first!
     static let dr = "/arcgis/admin/system/disasterrecovery"
 

@@ -66,6 +66,9 @@ final class TestConnection {
 
     deinit { close(fd) }
 
+    /// Shuts the sending side (the server sees end of stream) while still reading.
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) throws {
