@@ -2,13 +2,14 @@
 """Crash safety of drmock: SIGKILL at random moments, restart, check that nothing acknowledged is lost.
 
 Runs the built drmock on a file catalog with a fast system clock (--speed), drives it with clients
-(token requests, backup creates, reads), kills it with SIGKILL at a random moment -- while it serves,
+(token requests, backup creates, restores, store registrations, reads), kills it with SIGKILL at a random moment -- while it serves,
 while it starts, in the middle of a write -- and starts it again on the same file. After every kill:
 
   * the catalog passes PRAGMA integrity_check (Python's sqlite3, read-only, before drmock reopens it);
   * the rows agree: a job recorded COMPLETED has its backup row, every backup row beyond the fixture's
     belongs to a COMPLETED job, at most one job is unfinished;
-  * nothing acknowledged is lost: every job answered SUBMITTED and every token handed out is there;
+  * nothing acknowledged is lost: every backup answered SUBMITTED, every restore answered success
+    (as a restore job), every store registered and every token handed out is there;
 
 and after every restart, over HTTP:
 
@@ -89,7 +90,9 @@ class Ledger:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.jobs = {}      # jobid -> backup name
+        self.jobs = {}      # jobid -> backup name, for backups answered SUBMITTED
+        self.restores = 0   # restores answered {"status": "success"}
+        self.stores = []    # stores whose registration was answered success
         self.tokens = []    # tokens handed out
         self.counter = 0
 
@@ -116,6 +119,7 @@ def check_catalog(db, ledger, policy, totals):
             jobs[jobid] = (status, json.loads(body))
         backups = {name for (name,) in conn.execute("SELECT name FROM backups WHERE store='default'")}
         digests = {d for (d,) in conn.execute("SELECT digest FROM tokens")}
+        stores = {name for (name,) in conn.execute("SELECT name FROM stores")}
     finally:
         conn.close()
     for jobid, name in list(ledger.jobs.items()):
@@ -124,12 +128,22 @@ def check_catalog(db, ledger, policy, totals):
     for token in ledger.tokens:
         if hashlib.sha256(token.encode()).hexdigest() not in digests:
             raise Failure("an acknowledged token is not in the catalog")
+    for store in ledger.stores:
+        if store not in stores:
+            raise Failure(f"acknowledged store {store} is not in the catalog")
+    restores = [j for j, (_, b) in jobs.items() if b.get("operation") == "Restore"]
+    if len(restores) < ledger.restores:
+        raise Failure(f"{ledger.restores} restores acknowledged but {len(restores)} restore jobs recorded")
     unfinished = [j for j, (s, _) in jobs.items() if s not in FINISHED]
     if len(unfinished) > 1:
         raise Failure(f"more than one unfinished job recorded: {unfinished}")
     totals["kills_with_job_in_flight"] += len(unfinished)
     by_name = {}
     for jobid, (status, body) in jobs.items():
+        if body.get("operation") not in ("Backup", "Restore") and status != "COMPLETED":
+            raise Failure(f"instant job {jobid} ({body.get('operation')}) recorded {status}")
+        if body.get("operation") != "Backup":
+            continue
         if body.get("recordedStatus") != status:
             raise Failure(f"job {jobid}: status column {status} but body says {body.get('recordedStatus')}")
         by_name[body["backupName"]] = status
@@ -154,17 +168,34 @@ def check_api(client, token, ledger, policy, fresh_restart):
     backups = [b["backupName"] for b in client.call("GET", f"{DR}/stores/default/backups", q)["backups"]]
     if len(set(backups)) != len(backups):
         raise Failure(f"duplicate backup names: {backups}")
-    jobs = {}
+    jobs, restores = {}, {}
     for jid in ids:
         j = client.call("GET", f"/arcgis/admin/jobs/{jid}", q)
         if "error" in j:
             raise Failure(f"job {jid}: {j}")
-        jobs[jid] = j
-    running = [jid for jid, j in jobs.items() if j["status"] not in FINISHED]
+        uri = j["operationURI"]
+        if uri.endswith("/backups/create"):
+            jobs[jid] = j
+        elif uri.endswith("/restore"):
+            restores[jid] = j
+        elif j["status"] != "COMPLETED":
+            raise Failure(f"instant job {jid} ({uri}) is {j['status']}")
+    if len(restores) < ledger.restores:
+        raise Failure(f"{ledger.restores} restores acknowledged but /admin/jobs lists {len(restores)}")
+    stores = {st["name"] for st in client.call("GET", f"{DR}/stores", q)["backupStores"]}
+    if set(ledger.stores) - stores:
+        raise Failure(f"acknowledged stores missing: {sorted(set(ledger.stores) - stores)}")
+    for jid, j in restores.items():
+        if j["status"] in FINISHED and j["status"] != "COMPLETED":
+            if policy == "resume":
+                raise Failure(f"restore {jid} {j['status']} under onRestart=resume")
+            if j["messages"][-1] != INTERRUPTED.replace("backup job", "restore job"):
+                raise Failure(f"restore {jid} failed with {j['messages'][-1]!r}")
+    running = [jid for jid, j in list(jobs.items()) + list(restores.items()) if j["status"] not in FINISHED]
     if len(running) > 1:
         raise Failure(f"more than one job running: {running}")
     if policy == "fail" and fresh_restart and running:
-        raise Failure(f"onRestart=fail but job {running[0]} is {jobs[running[0]]['status']} after the restart")
+        raise Failure(f"onRestart=fail but job {running[0]} is still running after the restart")
     # Re-read the backups after the jobs: a job seen COMPLETED must have its backup listed now.
     backups = {b["backupName"] for b in client.call("GET", f"{DR}/stores/default/backups", q)["backups"]}
     completed_names = set()
@@ -191,14 +222,15 @@ def check_api(client, token, ledger, policy, fresh_restart):
             owner = [jid for jid, j in jobs.items() if j["messages"][0].split("'")[1] == name]
             if not owner or client.call("GET", f"/arcgis/admin/jobs/{owner[0]}", q)["status"] != "COMPLETED":
                 raise Failure(f"backup {name} is listed without a COMPLETED job")
-    if ids:
-        last = ids[-1]
+    dr_ids = [jid for jid in ids if jid in jobs or jid in restores]
+    if dr_ids:
+        last = dr_ids[-1]
         before = client.call("GET", f"/arcgis/admin/jobs/{last}", q)["status"]
         status = client.call("GET", f"{DR}/status", q)["status"]
         after = client.call("GET", f"/arcgis/admin/jobs/{last}", q)["status"]
         if status["state"] not in (STATE_OF[before], STATE_OF[after]):
             raise Failure(f"status says {status['state']} but the last job went {before} -> {after}")
-        if status["backupName"] != jobs[last]["messages"][0].split("'")[1]:
+        if status["backupName"] != {**jobs, **restores}[last]["messages"][0].split("'")[1]:
             raise Failure(f"status names backup {status['backupName']}, not the last job's")
     return running
 
@@ -217,6 +249,28 @@ def traffic(client, ledger, cycle, stop, totals):
                                  "referer": "x", "expiration": "20160", "f": "json"})
                 with ledger.lock:
                     ledger.tokens.append(t["token"])
+            elif r < 0.12:
+                totals["restores"] += 1
+                a = client.call("POST", f"{DR}/stores/default/backups/backup_first/restore",
+                                {"passcode": "backup-passcode", "f": "json", "token": token})
+                if a.get("status") == "success":
+                    with ledger.lock:
+                        ledger.restores += 1
+                elif a.get("error", {}).get("code") == 409:
+                    totals["restores_refused_409"] += 1
+                else:
+                    raise Failure(f"restore answered {a}")
+            elif r < 0.15:
+                name = "crash-store-" + ledger.name(cycle)
+                a = client.call("POST", f"{DR}/stores/register",
+                                {"storeName": name, "isDefault": "false", "f": "json", "token": token,
+                                 "settings": json.dumps({"type": "HOSTED", "storageConfig": {
+                                     "provisioningType": "DYNAMIC", "storageClass": "backups", "size": "64Gi"}})})
+                if a.get("status") == "success":
+                    with ledger.lock:
+                        ledger.stores.append(name)
+                else:
+                    raise Failure(f"store registration answered {a}")
             elif r < 0.55:
                 totals["creates"] += 1
                 name = ledger.name(cycle)
@@ -254,7 +308,8 @@ def main():
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="drmock-crash-")
     totals = {"kills": 0, "killed_starting": 0, "kills_with_job_in_flight": 0, "requests": 0, "creates": 0,
-              "creates_refused_409": 0, "acknowledged_jobs": 0, "tokens": 0, "completed": 0, "failed": 0}
+              "creates_refused_409": 0, "restores": 0, "restores_refused_409": 0, "acknowledged_jobs": 0,
+              "acknowledged_restores": 0, "acknowledged_stores": 0, "tokens": 0, "completed": 0, "failed": 0}
     for policy, cycles in (("resume", args.cycles), ("fail", args.fail_cycles)):
         if cycles <= 0:
             continue
@@ -329,6 +384,8 @@ def main():
             except Exception:
                 pass
         totals["acknowledged_jobs"] += len(ledger.jobs)
+        totals["acknowledged_restores"] += ledger.restores
+        totals["acknowledged_stores"] += len(ledger.stores)
         totals["tokens"] += len(ledger.tokens)
         log.close()
     print(f"  totals: {json.dumps(totals)}; {time.monotonic() - started:.1f} s", flush=True)
