@@ -297,20 +297,22 @@ def main():
     ap.add_argument("--fixture", required=True, help="the default fixture to derive from")
     ap.add_argument("--cycles", type=int, default=200, help="kill/restart cycles with onRestart=resume")
     ap.add_argument("--fail-cycles", type=int, default=40, help="kill/restart cycles with onRestart=fail")
-    ap.add_argument("--speed", type=float, default=400)
+    ap.add_argument("--speed", type=float, default=400, help="clock speed of the resume cycles (a backup takes 66 s / speed)")
+    ap.add_argument("--fail-speed", type=float, default=100,
+                    help="clock speed of the fail cycles: slower, so that jobs are still running when drmock comes back")
     ap.add_argument("--max-window", type=float, default=0.35, help="longest time (s) drmock serves before the kill")
     ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     random.seed(seed)
-    print(f"crash test: seed {seed}, speed {args.speed}, {args.cycles} + {args.fail_cycles} cycles", flush=True)
+    print(f"crash test: seed {seed}, {args.cycles} cycles at speed {args.speed} + {args.fail_cycles} at speed {args.fail_speed}", flush=True)
     passed = failed = 0
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="drmock-crash-")
     totals = {"kills": 0, "killed_starting": 0, "kills_with_job_in_flight": 0, "requests": 0, "creates": 0,
               "creates_refused_409": 0, "restores": 0, "restores_refused_409": 0, "acknowledged_jobs": 0,
               "acknowledged_restores": 0, "acknowledged_stores": 0, "tokens": 0, "completed": 0, "failed": 0}
-    for policy, cycles in (("resume", args.cycles), ("fail", args.fail_cycles)):
+    for policy, cycles, speed in (("resume", args.cycles, args.speed), ("fail", args.fail_cycles, args.fail_speed)):
         if cycles <= 0:
             continue
         with open(args.fixture) as f:
@@ -326,8 +328,8 @@ def main():
         t0 = time.monotonic()
         try:
             for cycle in range(cycles + 1):
-                run = Run(args.binary, db, fixture_path, args.speed, log)
-                if cycle > 0 and random.random() < 0.1:
+                run = Run(args.binary, db, fixture_path, speed, log)
+                if 0 < cycle < cycles and random.random() < 0.1:
                     # Kill while it opens the catalog (migrations, profile write, onRestart).
                     time.sleep(random.uniform(0, 0.03))
                     run.kill()
@@ -359,6 +361,12 @@ def main():
                     states = [client.call("GET", f"/arcgis/admin/jobs/{j}", q)["status"] for j in ledger.jobs]
                     totals["completed"] += states.count("COMPLETED")
                     totals["failed"] += states.count("FAILED")
+                    last_messages = [client.call("GET", f"/arcgis/admin/jobs/{j}", q)["messages"][-1]
+                                     for j in client.call("GET", "/arcgis/admin/jobs", q)["jobs"]]
+                    interrupted = [m for m in last_messages if m.endswith("interrupted because drmock restarted while it ran.")]
+                    totals[f"interrupted_{policy}"] = len(interrupted)
+                    if policy == "fail" and not interrupted:
+                        raise Failure("no job was ever interrupted by a restart: the fail cycles tested nothing")
                     if policy == "resume" and set(states) - {"COMPLETED"}:
                         raise Failure(f"under resume not every acknowledged backup completed: {set(states)}")
                     run.stop()
