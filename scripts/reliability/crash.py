@@ -372,6 +372,15 @@ def main():
                     run.stop()
                     check_catalog(db, ledger, policy, totals)
                     break
+                if policy == "fail":
+                    # Start a backup first, so that the kill below lands while a job runs (under load the
+                    # random traffic alone may not get one going in time).
+                    name = ledger.name(cycle)
+                    a = client.call("POST", f"{DR}/stores/default/backups/create",
+                                    {"name": name, "passcode": "crash-pass-1", "f": "json", "token": ledger.tokens[-1]})
+                    if a.get("status") != "SUBMITTED":
+                        raise Failure(f"create after a restart under onRestart=fail answered {a}")
+                    ledger.jobs[a["jobid"]] = name
                 stop = threading.Event()
                 worker = threading.Thread(target=traffic, args=(client, ledger, cycle, stop, totals))
                 worker.start()
