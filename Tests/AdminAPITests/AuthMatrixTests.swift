@@ -98,7 +98,18 @@ import Testing
                     ? h.get(target.replacingOccurrences(of: "f=json", with: "f=html"))
                     : HTTPClient.request(port: h.port, method: route.method, path: target,
                                          body: form(fields.map { $0.0 == "f" ? ("f", "html") : $0 }))
-                #expect(html.body.contains("<h1>Error \(expected.0)</h1>"), "\(label) as html: \(html.body)")
+                if route.method == "GET" && expected.0 != 403 {
+                    // The HTML directory sends a browser without a valid session to sign in.
+                    #expect(html.status == 303, "\(label) as html")
+                    #expect(html.header("Location")?.hasPrefix("/arcgis/admin/login?next=") == true, "\(label) as html")
+                } else {
+                    #expect(html.body.contains("<h1>Error \(expected.0)</h1>"), "\(label) as html: \(html.body)")
+                }
+                // (The page may name the requested path, so only what the request did not carry counts.)
+                for secret in ["backup_first", job, "ZHJtb2NrLWRlZmF1bHQtc3RvcmUta2V5", admin, viewer, expiring] where !target.contains(secret) {
+                    #expect(!html.body.contains(secret), "\(label) as html leaks \(secret)")
+                    #expect(html.header("Location")?.contains(secret) != true, "\(label) redirects with \(secret)")
+                }
                 checked += 1
             }
         }
