@@ -280,6 +280,19 @@ import Testing
         #expect(jobPage.contains("<a href=\"/arcgis/admin/jobs\">Jobs</a>"))
     }
 
+    @Test func underStrictThePagesLinkOnlyWhatTheReleaseHas() throws {
+        let old = try Harness(release: "10.9", strict: true)
+        let store = page(old, "\(dr)/stores/default", session: try signIn(old)).body
+        #expect(store.contains("<h1>Backup Store"))
+        #expect(!store.contains("\(dr)/stores/default/backups\""))
+        let lenient = try Harness(release: "10.9")
+        #expect(page(lenient, "\(dr)/stores/default", session: try signIn(lenient)).body.contains("\(dr)/stores/default/backups\""))
+        let new = try Harness(release: "11.0", strict: true)
+        let root = page(new, dr, session: try signIn(new)).body
+        #expect(root.contains("\(dr)/stores\""))
+        #expect(!root.contains("\(dr)/backuprestore\""))
+    }
+
     // MARK: - Checks on markup
 
     func hrefs(_ body: String) -> [String] {

@@ -207,7 +207,10 @@ struct HTMLDirectory {
         let n = parts.count
         let here = url(parts)
         var children: [Link] = [], operations: [Link] = [], items: [Link]? = nil
+        let release = deployment.releaseProfile
         for r in service.routes where r.segments.count > n {
+            // Under --strict, what the release lacks answers 404: no link to it.
+            if service.configuration.strict, let feature = r.requires, !release.has(feature) { continue }
             let matches = zip(r.segments, parts).allSatisfy { seg, p in
                 if case .literal(let l) = seg { return l == p } else { return true }
             }
