@@ -280,6 +280,20 @@ import Testing
         #expect(jobPage.contains("<a href=\"/arcgis/admin/jobs\">Jobs</a>"))
     }
 
+    @Test func aFailedJobShowsItsStageAndMessage() throws {
+        let h = try Harness()
+        #expect(h.control("POST", "fixture", [("name", "object-store-fails")], token: try h.token()).status == 200)
+        let t = try h.token()
+        let job = try h.createBackup(t, name: "doomed", context: "arcgis")
+        #expect(h.control("POST", "clock/run-until", [("job", job), ("status", "FAILED")], token: t).status == 200)
+        let status = page(h, "\(dr)/status", session: try signIn(h)).body
+        #expect(status.contains("data-state=\"failed\""))
+        #expect(status.contains("<td>Stage Object store</td><td><span class=\"badge state-failed\">failed</span>"))
+        #expect(status.contains("<p id=\"live-message\" class=\"message\">Stage Object store failed: no space left on the backup volume.</p>"))
+        #expect(status.contains("<p id=\"live-result\" hidden>"))
+        #expect(status.contains("<progress id=\"live-progress\" hidden>"))
+    }
+
     @Test func underStrictThePagesLinkOnlyWhatTheReleaseHas() throws {
         let old = try Harness(release: "10.9", strict: true)
         let store = page(old, "\(dr)/stores/default", session: try signIn(old)).body
