@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Salted slow hashes (scrypt) for passwords and passcodes, instead of a home-made hash.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // X.509 building for `drmock dev-cert` (a self-signed development pair for --tls-cert/--tls-key),
+        // so HTTPS needs no openssl binary; it adds only swift-asn1 on top of swift-crypto.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(
@@ -41,17 +45,27 @@ let package = Package(
             ]
         ),
         .target(name: "AdminAPI", dependencies: ["HTTPServer", "DisasterRecovery"]),
+        // A self-signed development certificate (SAN localhost, 127.0.0.1, ::1) for HTTPS.
+        .target(
+            name: "DevCertificate",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "drmock",
             dependencies: [
                 "AdminAPI",
+                "DevCertificate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "DisasterRecoveryTests", dependencies: ["DisasterRecovery"]),
-        .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI", "HTTPServer"]),
+        .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI", "HTTPServer", "DevCertificate"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,7 @@ import DisasterRecovery
 /// Every route table the router dispatches on. A feature with its own table adds one line here.
 enum RouteTables {
     static var all: [Route] {
-        AdminRoutes.all + SurfaceRoutes.all + StoreRoutes.all + TaskRoutes.all
+        AdminRoutes.all + SurfaceRoutes.all + StoreRoutes.all + TaskRoutes.all + PortalRoutes.all
     }
 }
 

@@ -49,7 +49,7 @@ public final class AdminService: Sendable {
 
     /// Answers `request`; `signedIn` is set to the token's user once the token is checked (for the journal).
     func respond(_ request: Request, signedIn: inout String?) -> Response {
-        let format: Format
+        var format: Format
         switch Format.of(request) {
         case .success(let f): format = f
         case .failure(let e): return render(error: e, format: .json)
@@ -60,7 +60,7 @@ public final class AdminService: Sendable {
         }
         let rest = parts.dropFirst()
         // f=html: the directory (sign-in, assets, pages and forms; see HTMLDirectory).
-        let html = format == .html ? HTMLDirectory(service: self, request: request, deployment: deployment, context: String(first)) : nil
+        var html = format == .html ? HTMLDirectory(service: self, request: request, deployment: deployment, context: String(first)) : nil
         if let page = html?.respondOutsideRoutes(rest) { return page }
         let candidates = routes.compactMap { r in r.match(rest).map { (r, $0) } }
         guard !candidates.isEmpty else { return html?.errorPage(.notFound(request.path)) ?? render(error: .notFound(request.path), format: format) }
@@ -72,17 +72,25 @@ public final class AdminService: Sendable {
             let e = AdminError.methodNotAllowed(request.method, allowed: shaped.map(\.0.method))
             return html?.errorPage(e) ?? render(error: e, format: format)
         }
+        if route.jsonByDefault, request.formValue("f") == nil, request.queryValue("f") == nil { format = .json; html = nil }
         do {
             if !route.staysOnline, try deployment.isOffline() { throw AdminError.organizationOffline() }
             try checkRelease(route, request, deployment)
             var user: User? = nil
-            if case .privilege(let privilege) = route.access {
+            switch route.access {
+            case .open: break
+            case .signedIn:
+                let u = try deployment.user(forToken: try Self.token(of: request, session: html?.sessionToken))
+                signedIn = u.username
+                user = u
+            case .privilege(let privilege):
                 let u = try deployment.user(forToken: try Self.token(of: request, session: html?.sessionToken))
                 signedIn = u.username
                 guard u.has(privilege) else { throw AdminError.forbidden() }
                 user = u
             }
             let call = Call(request: request, deployment: deployment, context: String(first), pathParams: params, user: user, strict: configuration.strict)
+            if let page = route.page { return try page(call) }
             if let html { return html.page(route, call) }
             let value = try route.handler(call)
             return render(value, title: route.title, format: format, request: request)

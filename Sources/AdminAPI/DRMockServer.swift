@@ -29,11 +29,15 @@ public final class DRMockServer: Sendable {
         public var strict: Bool
         /// Serve the control plane under `/_mock/` (`--no-control` turns it off).
         public var controlPlane: Bool
+        /// Serve HTTPS with this certificate and key (PEM text); nil for plain HTTP (decision 13).
+        public var tls: Server.Configuration.TLS?
 
         public init(host: String = "127.0.0.1", port: UInt16 = 7443, context: String = "arcgis",
                     databasePath: String = ":memory:", fixture: Fixture, clockMode: ClockState.Mode = .system,
                     speed: Double = 1, httpErrorStatus: Bool = false, threads: Int? = nil,
-                    release: String? = nil, strict: Bool = false, controlPlane: Bool = true) {
+                    release: String? = nil, strict: Bool = false, controlPlane: Bool = true,
+                    tls: Server.Configuration.TLS? = nil) {
+            self.tls = tls
             self.controlPlane = controlPlane
             self.host = host
             self.port = port
@@ -79,6 +83,7 @@ public final class DRMockServer: Sendable {
         // The body was not read, so `f` is unknown: the JSON envelope, with the HTTP status saying it too.
         config.bodyTooLargeResponse = Response(status: 413, headers: Format.jsonHeaders,
                                                body: service.render(error: .bodyTooLarge(), format: .json).body)
+        config.tls = options.tls
         server = Server(configuration: config) { request in service.handle(request) }
     }
 

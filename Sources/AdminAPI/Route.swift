@@ -61,6 +61,8 @@ extension String {
 enum Access: Sendable {
     /// No token needed (the token service itself).
     case open
+    /// A valid token of any user (the Portal sign-in resources, e.g. `community/self`).
+    case signedIn
     /// A valid token of a user holding this privilege.
     case privilege(String)
 }
@@ -86,6 +88,11 @@ struct Route: Sendable {
     var parameters: [String]? = nil
     /// Decision 6: answers even while a restore has the organization offline (the status resources).
     var staysOnline = false
+    /// For routes that answer a whole HTTP response instead of a JSON resource (sign-in pages,
+    /// redirects); then `handler` is not used. See `Route.page`.
+    var page: (@Sendable (Call) throws -> Response)? = nil
+    /// Answer JSON when the request names no `f` (OAuth clients send none), instead of html.
+    var jsonByDefault = false
 
     /// `pattern` is the path after the context, with `{name}` for parameters, e.g. `admin/jobs/{job}`.
     init(_ method: String, _ pattern: String, access: Access, title: String,

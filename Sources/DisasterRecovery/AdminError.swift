@@ -51,6 +51,30 @@ extension AdminError {
         AdminError(code: 400, message: "Invalid value for parameter 'f'.", details: ["'\(f)' is not one of html, json, pjson."])
     }
 
+    // MARK: 400: Portal sign-in (OAuth 2) and users
+    public static func invalidClientID(_ id: String) -> AdminError {
+        AdminError(code: 400, message: "Invalid client_id", details: ["'\(id.prefix(64))' is not a valid client_id."])
+    }
+    public static func invalidRedirectURI(_ why: String) -> AdminError {
+        AdminError(code: 400, message: "Invalid redirect_uri", details: [why])
+    }
+    public static func unsupportedResponseType() -> AdminError {
+        AdminError(code: 400, message: "Invalid response_type", details: ["response_type must be 'token' or 'code'."])
+    }
+    public static func invalidOAuthState() -> AdminError {
+        AdminError(code: 400, message: "Invalid oauth_state.",
+                   details: ["The sign-in is unknown, already used or expired; start again at oauth2/authorize."])
+    }
+    public static func unsupportedGrantType() -> AdminError {
+        AdminError(code: 400, message: "Invalid grant_type", details: ["grant_type must be 'authorization_code'."])
+    }
+    public static func invalidGrant(_ why: String) -> AdminError {
+        AdminError(code: 400, message: "Invalid authorization code.", details: [why])
+    }
+    public static func unknownUser(_ name: String) -> AdminError {
+        AdminError(code: 400, message: "User not found.", details: ["The user '\(name.prefix(128))' does not exist or is not accessible."])
+    }
+
     // MARK: 404 / 405 / 409
     public static func unknownStore(_ name: String) -> AdminError {
         AdminError(code: 404, message: "The backup store '\(name)' does not exist.")

@@ -31,6 +31,8 @@ struct DeploymentProfile: Codable, Sendable {
 public final class Deployment: Sendable {
     public let context: String
     public let clock: any SimulationClock
+    /// OAuth sign-ins between `oauth2/authorize`, `oauth2/signin` and `oauth2/token` (memory only).
+    public let oauthSessions = OAuthSessions()
     let catalog: DRCatalog
     let state: Mutex<State>
     /// The fault plan's domain part (see `Deployment+Faults.swift`).
@@ -191,11 +193,22 @@ public final class Deployment: Sendable {
     /// Checks a user's password and hands out a token valid for `expirationMinutes`
     /// (default 60, at least 60, at most 20160 — two weeks) on this deployment's clock.
     public func generateToken(username: String, password: String, expirationMinutes: Int?) throws -> TokenGrant {
+        let user = try authenticate(username: username, password: password)
+        return try issueToken(for: user, expirationMinutes: expirationMinutes ?? 60)
+    }
+
+    /// The user whose password this is; 400 "Unable to generate token." otherwise.
+    public func authenticate(username: String, password: String) throws -> User {
         let stored = state.withLock { $0.users[username] }
         guard let user = stored, SecretHash.verify(password, against: user.passwordHash) else {
             throw AdminError.unableToGenerateToken("Invalid username or password.")
         }
-        let minutes = Int64(min(20160, max(60, expirationMinutes ?? 60)))
+        return user
+    }
+
+    /// A new token for an authenticated user, valid for `expirationMinutes` clamped to 60...20160.
+    public func issueToken(for user: User, expirationMinutes: Int) throws -> TokenGrant {
+        let minutes = Int64(min(20160, max(60, expirationMinutes)))
         let token = SecretHash.randomToken()
         let now = clock.now()
         let record = TokenRecord(digest: SecretHash.digest(token), username: user.username, expires: now + minutes * 60_000)
@@ -231,6 +244,9 @@ public final class Deployment: Sendable {
         guard let user = found else { throw AdminError.invalidToken() }
         return user
     }
+
+    /// The organization's users, by name.
+    public func users() -> [User] { state.withLock { $0.users.values.sorted { $0.username < $1.username } } }
 
     // MARK: - Stores and backups
 

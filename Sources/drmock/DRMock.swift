@@ -12,7 +12,7 @@ struct DRMock: ParsableCommand {
         commandName: "drmock",
         abstract: "An emulator of the ArcGIS Enterprise on Kubernetes Enterprise Administrator API (disaster recovery).",
         version: DRMockVersion.current,
-        subcommands: [Serve.self, HashSecret.self, FixturesCommand.self],
+        subcommands: [Serve.self, HashSecret.self, FixturesCommand.self, DevCert.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -32,6 +32,7 @@ struct Serve: ParsableCommand {
     @Flag(help: "Turn off what the release lacks (404) and refuse parameters it does not know (400).") var strict = false
     @Option(help: "Once the server answers, write one JSON line (url, port, pid, release, fixture, clock) to this file.") var readyFile: String?
     @Flag(help: "Turn off the control plane under /_mock/ (clock, faults, journal, reset, health).") var noControl = false
+    @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
     func run() throws {
         guard let mode = ClockState.Mode(rawValue: clock) else {
@@ -47,7 +48,7 @@ struct Serve: ParsableCommand {
             server = try DRMockServer(options: .init(
                 host: host, port: port, context: context, databasePath: db, fixture: loaded.fixture,
                 clockMode: mode, speed: speed, httpErrorStatus: httpErrorStatus,
-                release: release, strict: strict, controlPlane: !noControl))
+                release: release, strict: strict, controlPlane: !noControl, tls: try tls.load()))
             if let plan = loaded.faultPlanJSON { try server.setFaultPlan(json: plan) }
             try server.start()
         } catch {

@@ -1,0 +1,246 @@
+"""The ArcGIS API for Python (arcgis 2.4.4, unchanged) against drmock over HTTPS.
+
+Run by scripts/e2e/20-arcgis-python:  python arcgis_flow.py DRMOCK_BINARY CERT_DIR
+Starts its own drmock servers (port 0, in-memory catalog, TLS with CERT_DIR/cert.pem + key.pem),
+runs the disaster-recovery flow in both sign-in modes (OAuth and use_gen_token=True) with the
+certificate verified through ca_bundles=, and asserts on content, because the client swallows some
+errors and answers [] or {}. Prints one line per check and a last line "N passed, N failed".
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+
+from arcgis.gis import GIS
+from arcgis.gis.kubernetes._admin.kadmin import KubernetesAdmin
+from arcgis.gis.kubernetes._admin._recovery import RecoveryManager
+
+BINARY, CERT_DIR = sys.argv[1], sys.argv[2]
+CERT = os.path.join(CERT_DIR, "cert.pem")
+ADMIN, ADMIN_PW = "admin", "drmock-admin-1"
+VIEWER, VIEWER_PW = "viewer", "drmock-viewer-1"
+STORE = "default"
+PASSCODE = "secret123"
+
+passed, failed = 0, 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"PASS {name}", flush=True)
+    else:
+        failed += 1
+        print(f"FAIL {name}: {detail}", flush=True)
+    return condition
+
+
+def step(name, fn, predicate):
+    """Runs fn; a check that it raised nothing and that predicate(result) holds. Returns the result (None if it raised)."""
+    try:
+        result = fn()
+    except Exception as e:
+        check(name, False, f"raised {type(e).__name__}: {e}")
+        return None
+    check(name, predicate(result), repr(result)[:600])
+    return result
+
+
+def raises(fn):
+    """The exception text fn raises, or None."""
+    try:
+        fn()
+    except Exception as e:  # the client raises plain Exception with the server's message
+        return str(e)
+    return None
+
+
+class Drmock:
+    """One drmock serve process on a free port, with HTTPS."""
+
+    def __init__(self, *extra):
+        self.log = open(os.path.join(CERT_DIR, f"drmock-{len(extra)}-{time.time_ns()}.log"), "w+")
+        self.proc = subprocess.Popen(
+            [BINARY, "serve", "--port", "0", "--db", ":memory:",
+             "--tls-cert", CERT, "--tls-key", os.path.join(CERT_DIR, "key.pem"), *extra],
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"listening on https://[^:]+:(\d+)/(\w+)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError(f"drmock did not start: {line!r}")
+        self.url = f"https://localhost:{m.group(1)}/{m.group(2)}"
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def wait_job(admin, jobid, limit=90):
+    """Polls /admin/jobs/<id> until the job ends; returns (last job dict, statuses seen)."""
+    seen = []
+    deadline = time.time() + limit
+    while True:
+        job = admin.jobs.job(jobid)
+        status = job.get("status")
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        if status in ("COMPLETED", "FAILED", "TIMED OUT") or time.time() > deadline:
+            return job, seen
+        time.sleep(0.2)
+
+
+def wait_status(gis, dr, operation, limit=90):
+    """Polls <dr>/status until `operation` has ended; returns the status object."""
+    deadline = time.time() + limit
+    while True:
+        status = gis._con.get(f"{dr}/status", {"f": "json"}).get("status", {})
+        if (status.get("operation") == operation and status.get("state") in ("success", "failed")) or time.time() > deadline:
+            return status
+        time.sleep(0.2)
+
+
+def flow(url, mode):
+    """The issue's whole flow in one sign-in mode."""
+    gentoken = mode == "gentoken"
+    gis = GIS(url, ADMIN, ADMIN_PW, ca_bundles=CERT, use_gen_token=gentoken)
+    check(f"{mode}: signed in as admin", gis.users.me is not None and gis.users.me.username == ADMIN,
+          getattr(gis.users.me, "username", None))
+    check(f"{mode}: portal is Enterprise on Kubernetes",
+          gis.properties.get("portalDeploymentType") == "ArcGISEnterpriseOnKubernetes", gis.properties)
+    admin = gis.admin
+    check(f"{mode}: gis.admin is a KubernetesAdmin", isinstance(admin, KubernetesAdmin), type(admin))
+    if admin is None:
+        return
+    step(f"{mode}: admin.version is the dotted fullVersion", lambda: admin.version, lambda v: v[:2] == [11, 3])
+    rm = admin.system.recovery
+    dr = rm._url
+
+    step(f"{mode}: rm.stores names the default store", lambda: [s._url.rsplit("/", 1)[1] for s in rm.stores],
+         lambda names: STORE in names)
+    step(f"{mode}: rm.backupstores.list() names it too", lambda: [s._url.rsplit("/", 1)[1] for s in rm.backupstores.list()],
+         lambda names: STORE in names)
+    step(f"{mode}: rm.settings has stagingVolumeConfig", lambda: rm.settings,
+         lambda v: isinstance(v, dict) and "stagingVolumeConfig" in v)
+
+    name = f"{mode}-nightly-1"
+    job = step(f"{mode}: rm.backup submits a job",
+               lambda: rm.backup(name=name, store_name=STORE, passcode=PASSCODE, description="demo"),
+               lambda j: j.get("status") == "SUBMITTED" and str(j.get("jobid", "")).startswith("j"))
+    if job and "jobid" in job:
+        final, seen = wait_job(admin, job["jobid"])
+        check(f"{mode}: gis.admin.jobs.job polled to COMPLETED", final.get("status") == "COMPLETED", seen)
+        stages = [s.get("name") for s in final.get("result", {}).get("stages", [])]
+        check(f"{mode}: the completed job lists its stages", "Validation" in stages and len(stages) >= 3, final)
+
+    step(f"{mode}: rm.backup_status reports the backup's success", lambda: rm.backup_status,
+         lambda v: isinstance(v, dict) and v.get("state") == "success")
+    backups = step(f"{mode}: rm.backups lists the new backup", lambda: {b._url.rsplit("/", 1)[1]: b for b in rm.backups},
+                   lambda v: name in v) or {}
+    if name in backups:
+        b = backups[name]
+        step(f"{mode}: the backup's properties are its own", lambda: dict(b.properties),
+             lambda p: p.get("backupName") == name and p.get("description") == "demo" and p.get("status") == "completed")
+        bad = raises(lambda: b.restore(store_name=STORE, passcode="wrong-passcode"))
+        check(f"{mode}: restore with a wrong passcode surfaces drmock's message",
+              bad is not None and "passcode" in bad.lower() and "Token Required" not in bad, bad)
+        if step(f"{mode}: backup.restore(...) is accepted", lambda: b.restore(store_name=STORE, passcode=PASSCODE), lambda ok: ok is True):
+            after = wait_status(gis, dr, "Restore")
+            check(f"{mode}: the restore runs to success", after.get("state") == "success" and after.get("backupName") == name, after)
+        step(f"{mode}: backup.delete() succeeds", lambda: b.delete(), lambda ok: ok is True)
+        step(f"{mode}: the deleted backup is gone", lambda: [x._url.rsplit("/", 1)[1] for x in rm.backups],
+             lambda left: name not in left and len(left) >= 1)
+
+    # The 11.x URLs, through the client's own authenticated connection.
+    name2 = f"{mode}-nightly-2"
+    j2 = step(f"{mode}: 11.x create through gis._con",
+              lambda: gis._con.post(f"{dr}/stores/{STORE}/backups/create",
+                                    {"f": "json", "name": name2, "passcode": PASSCODE, "retentionDate": -1, "description": "11.x"}),
+              lambda j: j.get("status") == "SUBMITTED")
+    if j2 and "jobid" in j2:
+        final2, _ = wait_job(admin, j2["jobid"])
+        check(f"{mode}: its job completes", final2.get("status") == "COMPLETED", final2)
+    step(f"{mode}: 11.x status names it", lambda: gis._con.get(f"{dr}/status", {"f": "json"})["status"],
+         lambda st: st.get("state") == "success" and st.get("backupName") == name2)
+    step(f"{mode}: 11.x backups list holds it",
+         lambda: [x["backupName"] for x in gis._con.get(f"{dr}/stores/{STORE}/backups", {"f": "json"})["backups"]],
+         lambda names: name2 in names)
+
+    short = raises(lambda: rm.backup(name=f"{mode}-short", store_name=STORE, passcode="short", description=None))
+    check(f"{mode}: a short passcode surfaces drmock's own message and code",
+          short is not None and "The passcode must be at least 8 characters in length." in short
+          and "(Error Code: 400)" in short and "Token Required" not in short, short)
+
+
+def viewer_refused(url):
+    gis = GIS(url, VIEWER, VIEWER_PW, ca_bundles=CERT)
+    check("viewer: signed in", gis.users.me is not None and gis.users.me.username == VIEWER, gis.users.me)
+    check("viewer: gis.admin is refused (None), as for a user without an :admin: privilege", gis.admin is None, gis.admin)
+    err = raises(lambda: RecoveryManager(url=f"{url}/admin/system/disasterrecovery", gis=gis).stores)
+    check("viewer: the DR endpoints answer 403 through the client",
+          err is not None and "You do not have permissions" in err and "(Error Code: 403)" in err, err)
+    wrong = raises(lambda: GIS(url, ADMIN, "not-the-password", ca_bundles=CERT))
+    check("wrong password: refused with 'Invalid username or password.'",
+          wrong is not None and "Invalid username or password" in wrong, wrong)
+
+
+def expired_tokens(url, speed):
+    """On a fast clock a 60-minute token lasts 3600/speed real seconds; after that the client sees what
+    the reference (gotcha 5) says: OAuth mode resends without its token and gets 499 Token Required,
+    gentoken mode shows the 498 itself. Neither signs in again."""
+    lifetime = 3600 / speed
+    for mode in ("oauth", "gentoken"):
+        t0 = time.time()
+        # timeout=60 also makes the OAuth sign-in ask expiration=60 (minutes).
+        gis = GIS(url, ADMIN, ADMIN_PW, ca_bundles=CERT, use_gen_token=(mode == "gentoken"), timeout=60)
+        rm = RecoveryManager(url=f"{url}/admin/system/disasterrecovery", gis=gis)
+        signed_in = time.time()  # the token in use was issued before this
+        fresh = [s._url.rsplit("/", 1)[1] for s in rm.stores]
+        took = time.time() - t0
+        if not check(f"expiry/{mode}: the fresh token works", STORE in fresh and took < lifetime * 0.8,
+                     f"stores {fresh}, sign-in took {took:.1f}s of a {lifetime:.0f}s token"):
+            continue
+        time.sleep(max(0.0, signed_in + lifetime + 0.5 - time.time()))
+        err = raises(lambda: rm.stores)
+        expected = "Token Required" if mode == "oauth" else "Invalid token."
+        code = "499" if mode == "oauth" else "498"
+        check(f"expiry/{mode}: an expired token gives '{expected}' ({code})",
+              err is not None and expected in err and f"(Error Code: {code})" in err, err)
+
+
+def main():
+    servers = []
+    try:
+        main_server = Drmock("--speed", "30")
+        servers.append(main_server)
+        print(f"drmock at {main_server.url}", flush=True)
+        for mode in ("oauth", "gentoken"):
+            try:
+                flow(main_server.url, mode)
+            except Exception:
+                check(f"{mode}: the flow ran to its end", False, traceback.format_exc())
+        try:
+            viewer_refused(main_server.url)
+        except Exception:
+            check("viewer checks ran", False, traceback.format_exc())
+        fast = Drmock("--speed", "360")
+        servers.append(fast)
+        try:
+            expired_tokens(fast.url, 360)
+        except Exception:
+            check("expiry checks ran", False, traceback.format_exc())
+    finally:
+        for s in servers:
+            s.stop()
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
