@@ -75,9 +75,11 @@ enum OpenAPIDocument {
                 "type": "object", "properties": .object(properties), "required": .array(required),
                 "additionalProperties": ["type": "string"]]]]]))
         }
-        pairs.append(("responses", ["200": ["description": "The resource or operation result, or an error envelope (decision 2: HTTP 200).",
-                                            "content": ["application/json": ["schema": ["type": "object"]], "text/html": ["schema": ["type": "string"]]]]]))
-        if case .privilege = route.access { pairs.append(("security", security)) } else { pairs.append(("security", [])) }
+        var responses: [(String, JSONValue)] = [("200", ["description": "The resource or operation result, or an error envelope (decision 2: HTTP 200).",
+                                                         "content": ["application/json": ["schema": ["type": "object"]], "text/html": ["schema": ["type": "string"]]]])]
+        if route.page != nil { responses.append(("302", ["description": "A redirect to the client's redirect_uri (OAuth 2 sign-in)."])) }
+        pairs.append(("responses", .object(responses)))
+        if case .open = route.access { pairs.append(("security", [])) } else { pairs.append(("security", security)) }
         return .object(pairs)
     }
 
