@@ -86,6 +86,9 @@ enum OpenAPIDocument {
     /// The documented form fields of the emulated operations, by the end of their path (`*`: required).
     static let formFields: [(suffix: String, fields: [String])] = [
         ("sharing/rest/generateToken", ["username*", "password*", "client", "referer", "ip", "expiration"]),
+        ("sharing/oauth2/signin", ["oauth_state*", "username*", "password*", "expiration"]),
+        ("sharing/rest/oauth2/token", ["grant_type*", "client_id*", "code*", "redirect_uri*", "expiration"]),
+        ("portals/self/roles", ["start", "num"]),
         ("backups/create", ["name*", "passcode*", "description", "retentionDate"]),
         ("backuprestore/backup", ["name*", "storeName", "passcode*", "description"]),
         ("stores/register", ["storeName*", "settings*", "isDefault", "async"]),

@@ -209,6 +209,7 @@ def flow(url, mode):
     task = step(f"{mode}: schedule a backup task through gis._con", lambda: gis._con.post(
         f"{url}/admin/system/tasks/createTask", {
             "f": "json", "title": f"{mode} nightly", "type": "CreateBackup", "minute": "0", "hour": "2",
+            "startDate": int(time.time() * 1000),
             "parameters": json.dumps({"name": f"{mode}-sched", "passcode": PASSCODE, "storeName": STORE})}),
         lambda r: r.get("status") == "success" and r.get("id"))
     if task:
