@@ -140,6 +140,8 @@ enum PortalRoutes {
     /// redirect URI a page titled `SUCCESS code=<code>`. Wrong credentials: the sign-in page again
     /// (HTTP 200) with the message in `oAuthInfo.messages` and a fresh `oauth_state`.
     @Sendable static func signIn(_ call: Call) throws -> Response {
+        // The directory offers a form for a GET on an operation; a sign-in only takes a POSTed form.
+        guard call.request.method == "POST" else { throw AdminError.methodNotAllowed(call.request.method, allowed: ["POST"]) }
         let oauthState = try call.required("oauth_state")
         let expiration = try expirationMinutes(call)
         // Credentials only from the form body, never from the URL.
@@ -245,16 +247,16 @@ enum PortalRoutes {
         info.append(("messages", JSONValue(messages)))
         // `<` escaped so that no value can close the script element.
         let json = JSONValue.object(info).serializedString().replacingAll("<", with: "\\u003c")
-        let action = HTMLPage.escape("/\(call.context)/sharing/oauth2/signin")
+        let action = HTML.escape("/\(call.context)/sharing/oauth2/signin")
         let page = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Sign In - drmock</title></head>
             <body>
             <script>var oAuthInfo = \(json);</script>
             <h1>Sign in to ArcGIS Enterprise (drmock)</h1>
-            \(messages.map { "<p role=\"alert\">\(HTMLPage.escape($0))</p>" }.joined(separator: "\n"))
+            \(messages.map { "<p role=\"alert\">\(HTML.escape($0))</p>" }.joined(separator: "\n"))
             <form method="post" action="\(action)">
-            <input type="hidden" name="oauth_state" value="\(HTMLPage.escape(oauthState))">
+            <input type="hidden" name="oauth_state" value="\(HTML.escape(oauthState))">
             <p><label>Username <input name="username" autocomplete="username" required></label></p>
             <p><label>Password <input type="password" name="password" autocomplete="current-password" required></label></p>
             <p><button type="submit">Sign In</button></p>
@@ -266,16 +268,7 @@ enum PortalRoutes {
 
     /// `application/x-www-form-urlencoded` text of the pairs (also the fragment format of OAuth 2).
     static func formEncode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
-    }
-
-    private static func percentEncode(_ s: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for b in s.utf8 {
-            if isIDCharacter(b) || b == 126 { out.append(b) } else { out += [37, hex[Int(b >> 4)], hex[Int(b & 15)]] }
-        }
-        return String(decoding: out, as: UTF8.self)
+        pairs.map { "\(HTML.percentEncode($0.0))=\(HTML.percentEncode($0.1))" }.joined(separator: "&")
     }
 }
 
