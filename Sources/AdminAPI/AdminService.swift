@@ -164,5 +164,7 @@ enum Format: Sendable {
         ("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
         ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
         ("X-Content-Type-Options", "nosniff"),
+        // A token in a page's URL (`?token=`) is never sent to another site in a Referer.
+        ("Referrer-Policy", "same-origin"),
     ]
 }

@@ -200,7 +200,8 @@ public final class Deployment: Sendable {
     /// The user whose password this is; 400 "Unable to generate token." otherwise.
     public func authenticate(username: String, password: String) throws -> User {
         let stored = state.withLock { $0.users[username] }
-        guard let user = stored, SecretHash.verify(password, against: user.passwordHash) else {
+        // An unknown user costs one scrypt too (against the decoy): no user enumeration by timing.
+        guard SecretHash.verify(password, against: stored?.passwordHash ?? SecretHash.decoy), let user = stored else {
             throw AdminError.unableToGenerateToken("Invalid username or password.")
         }
         return user

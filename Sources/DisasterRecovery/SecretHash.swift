@@ -49,6 +49,11 @@ public enum SecretHash {
         }
     }
 
+    /// A well-formed hash that no secret matches (salt and key all zero, a 2^-256 chance): checking a
+    /// password against it costs what a real check costs, so an unknown user name is refused as slowly
+    /// as a wrong password and sign-in timing does not tell which user names exist.
+    public static let decoy = "scrypt$\(defaultLogN)$8$1$" + String(repeating: "0", count: 32) + "$" + String(repeating: "0", count: 64)
+
     /// SHA-256 of a token, hex: what the catalog keeps instead of the token.
     public static func digest(_ token: String) -> String {
         hex(Array(SHA256.hash(data: Array(token.utf8))))
