@@ -14,27 +14,27 @@ enum AdminRoutes {
 
     static let all: [Route] = [
         Route("POST", "sharing/rest/generateToken", access: .open, title: "Generate Token", generateToken),
-        Route("GET", "\(dr)/status", access: security, title: "Status", SurfaceRoutes.status).online.accepting(),
+        Route("GET", "\(dr)/status", access: security, title: "Status", SurfaceRoutes.status).online.accepting().cachedAnswers,
         Route("GET", "\(dr)/stores", access: security, title: "Backup Stores") { call in
             ["backupStores": .array(call.deployment.stores().map { $0.json(inList: true, release: call.release) })]
-        }.accepting(),
+        }.accepting().cachedAnswers,
         Route("GET", "\(dr)/stores/{store}", access: security, title: "Backup Store") { call in
             try call.deployment.store(named: call.pathParams[0]).json(inList: false, release: call.release)
-        }.accepting(),
+        }.accepting().cachedAnswers,
         Route("GET", "\(dr)/stores/{store}/backups", access: security, title: "Backups") { call in
             ["backups": .array(try call.deployment.backups(inStore: call.pathParams[0]).map(\.json))]
-        }.requiring(.storeBackups).accepting(),
+        }.requiring(.storeBackups).accepting().cachedAnswers,
         Route("POST", "\(dr)/stores/{store}/backups/create", access: security, title: "Create Backup", createBackup)
             .requiring(.storeBackups).accepting("name", "passcode", "description", "retentionDate"),
         Route("GET", "\(dr)/stores/{store}/backups/{backup}", access: security, title: "Backup") { call in
             try call.deployment.backup(named: call.pathParams[1], inStore: call.pathParams[0]).json
-        }.requiring(.storeBackups).accepting(),
+        }.requiring(.storeBackups).accepting().cachedAnswers,
         Route("GET", "admin/jobs", access: security, title: "Jobs") { call in
             ["jobs": JSONValue(try call.deployment.jobIDs())]
-        }.accepting(),
+        }.accepting().cachedAnswers,
         Route("GET", "admin/jobs/{job}", access: security, title: "Job") { call in
             try call.deployment.job(id: call.pathParams[0]).json
-        }.accepting(),
+        }.accepting().cachedAnswers,
     ]
 
     // MARK: - Operations

@@ -28,6 +28,7 @@ public final class AdminService: Sendable {
     let routes: [Route]
     /// The control plane (`/_mock/...`, faults and journal around the API), unless turned off.
     public let control: ControlPlane?
+    private let cache = AnswerCache()
 
     public init(registry: DeploymentRegistry, configuration: AdminConfiguration = .init()) {
         self.registry = registry
@@ -92,8 +93,14 @@ public final class AdminService: Sendable {
             let call = Call(request: request, deployment: deployment, context: String(first), pathParams: params, user: user, strict: configuration.strict)
             if let page = route.page { return try page(call) }
             if let html { return html.page(route, call) }
-            let value = try route.handler(call)
-            return render(value, title: route.title, format: format, request: request)
+            if route.cached, let revision = try deployment.answerRevision() {
+                let key = AnswerCache.key(path: request.path, format: format)
+                if let cached = cache.answer(key, revision: revision) { return cached }
+                let response = render(try route.handler(call), title: route.title, format: format, request: request)
+                cache.store(response, key, revision: revision)
+                return response
+            }
+            return render(try route.handler(call), title: route.title, format: format, request: request)
         } catch let e as AdminError {
             return html?.errorPage(e) ?? render(error: e, format: format)
         } catch {

@@ -93,6 +93,12 @@ struct Route: Sendable {
     var page: (@Sendable (Call) throws -> Response)? = nil
     /// Answer JSON when the request names no `f` (OAuth clients send none), instead of html.
     var jsonByDefault = false
+    /// The rendered answer may be kept in the ``AnswerCache`` and served again while the deployment's
+    /// answer revision stays the same. Only for a GET whose answer depends on nothing but the path,
+    /// the format and the deployment's stores, backups, jobs, users and profile.
+    var cached = false
+    /// Routes with more literal segments win (`backups/create` before `backups/{backup}`).
+    let literalCount: Int
 
     /// `pattern` is the path after the context, with `{name}` for parameters, e.g. `admin/jobs/{job}`.
     init(_ method: String, _ pattern: String, access: Access, title: String,
@@ -100,6 +106,7 @@ struct Route: Sendable {
         self.method = method
         self.pattern = pattern
         self.segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? .param : .literal(String($0)) }
+        self.literalCount = segments.filter { $0 != .param }.count
         self.access = access
         self.title = title
         self.handler = handler
@@ -124,7 +131,6 @@ struct Route: Sendable {
     func accepting(_ names: String...) -> Route { var r = self; r.parameters = names; return r }
     /// This route, answering during a restore's offline window.
     var online: Route { var r = self; r.staysOnline = true; return r }
-
-    /// Routes with more literal segments win (`backups/create` before `backups/{backup}`).
-    var literalCount: Int { segments.filter { $0 != .param }.count }
+    /// This route, with its answers kept in the ``AnswerCache``.
+    var cachedAnswers: Route { var r = self; r.cached = true; return r }
 }

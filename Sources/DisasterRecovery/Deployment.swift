@@ -39,21 +39,30 @@ public final class Deployment: Sendable {
     let faults = Mutex(DomainFaults())
 
     struct State: Sendable {
-        var profile: DeploymentProfile
-        var users: [String: User]
-        var stores: [BackupStore]
+        var profile: DeploymentProfile { didSet { revision = Deployment.nextRevision() } }
+        var users: [String: User] { didSet { revision = Deployment.nextRevision() } }
+        var stores: [BackupStore] { didSet { revision = Deployment.nextRevision() } }
         /// Per store, in start-time order.
-        var backups: [String: [Backup]]
-        var jobs: [String: DRJob]
-        var jobOrder: [String]
+        var backups: [String: [Backup]] { didSet { revision = Deployment.nextRevision() } }
+        /// Any change to a job (a transition, an injected fault) also makes the engine look at it again.
+        var jobs: [String: DRJob] { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
+        var jobOrder: [String] { didSet { revision = Deployment.nextRevision() } }
         /// Token digest → record.
         var tokens: [String: TokenRecord]
         /// The job that has not yet been recorded as finished, if any.
-        var activeJobID: String?
+        var activeJobID: String? { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
         /// Backups of unregistered stores, by the volume they live on (they return when a store on
         /// that volume is registered again).
-        var detached: [String: [Backup]] = [:]
+        var detached: [String: [Backup]] = [:] { didSet { revision = Deployment.nextRevision() } }
+        /// Changes, to a value never used before in this process, whenever anything but the tokens
+        /// changes: see ``Deployment/answerRevision()``.
+        var revision: UInt64 = Deployment.nextRevision()
+        /// Before this instant the active job cannot change, so settling skips it (no per-request work).
+        var activeJobNextChange: Int64 = .min
     }
+
+    private static let revisionCounter = Atomic<UInt64>(0)
+    static func nextRevision() -> UInt64 { revisionCounter.add(1, ordering: .relaxed).newValue }
 
     // MARK: - Opening
 
@@ -365,6 +374,16 @@ public final class Deployment: Sendable {
         }
     }
 
+    /// For caching answers: after the job engine has caught up, a number that changes (to a value
+    /// never used before in this process) whenever stores, backups, jobs, users or the profile
+    /// change. Nil while a job is active (what the resources show then moves with the clock) and
+    /// while domain faults are set. Two reads that return the same number saw the same state.
+    public func answerRevision() throws -> UInt64? {
+        let faulted = faults.withLock { f in !f.jobFaults.isEmpty || !f.unavailableStores.isEmpty || f.offlineUntil != nil }
+        if faulted { return nil }
+        return try withSettledState { s in s.activeJobID == nil ? s.revision : nil }
+    }
+
     // MARK: - The job engine
 
     /// Runs `body` on the state after recording every job transition due by now.
@@ -378,9 +397,12 @@ public final class Deployment: Sendable {
     /// Records the active job's transition if its derived status moved on, and on completion
     /// adds the backup it made, in one transaction.
     func settle(_ s: inout State, now: Int64) throws {
-        guard let id = s.activeJobID, var job = s.jobs[id] else { return }
+        guard let id = s.activeJobID, var job = s.jobs[id], now >= s.activeJobNextChange else { return }
         let p = job.progress(at: now)
-        guard p.status != job.recordedStatus else { return }
+        guard p.status != job.recordedStatus else {
+            s.activeJobNextChange = p.nextChange ?? .max
+            return
+        }
         job.recordedStatus = p.status
         let seq = (s.jobOrder.firstIndex(of: id) ?? 0) + 1
         let made: Backup? = (p.status == .completed && job.operation == .backup) ? makeBackup(job, p, s.profile) : nil
@@ -402,6 +424,7 @@ public final class Deployment: Sendable {
             s.backups[b.backupStore, default: []].append(b)
         }
         if p.status.isFinished { s.activeJobID = nil }
+        s.activeJobNextChange = p.nextChange ?? .max
     }
 
     private func makeBackup(_ job: DRJob, _ p: JobProgress, _ profile: DeploymentProfile) -> Backup {
