@@ -93,6 +93,25 @@ class Server:
                     out[k] = int(v.split()[0])
         return out.get("VmRSS", 0), out.get("VmHWM", 0)
 
+    def cpu_seconds(self):
+        """CPU time (user + system) used so far by the process and its children (nginx's workers)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        pids = [self.proc.pid]
+        try:
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
+                pids += [int(p) for p in f.read().split()]
+        except OSError:
+            pass
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])   # utime, stime
+            except OSError:
+                pass
+        return total / ticks
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -276,19 +295,22 @@ class Bench:
         e.update(env or {})
         argv = ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{self.a.duration}s", "--timeout", "10s",
                 "-s", os.path.join(BENCH, script), f"http://127.0.0.1:{server.port}{path}"]
+        cpu0 = server.cpu_seconds()
         p = subprocess.run(argv, capture_output=True, text=True, env=e)
+        cpu = server.cpu_seconds() - cpu0
         line = [l for l in p.stdout.splitlines() if l.startswith("BENCH ")]
         if p.returncode != 0 or not line:
             raise RuntimeError(f"wrk failed for {label}: {p.stdout}\n{p.stderr}")
         r = json.loads(line[-1][6:])
-        r.update(label=label, server=server.name, connections=connections, load=loadavg()[0])
+        r.update(label=label, server=server.name, connections=connections, load=loadavg()[0],
+                 server_cpu_s=round(cpu, 2), cpu_us_per_request=round(cpu * 1e6 / max(1, r["requests"]), 1))
         if server.name == "drmock":
             r["rss_kb"], r["hwm_kb"] = server.rss_kb()
         if check:
             r["check"] = check()
         self.results["wrk"].append(r)
         log(f"{label:45s} c={connections:<3d} {r['rps']:>10.0f} req/s  p50 {r['p50_ms']:.3f}  p99 {r['p99_ms']:.3f}  "
-            f"p99.9 {r['p999_ms']:.3f} ms  errors {r['errors']}  load {r['load']}")
+            f"p99.9 {r['p999_ms']:.3f} ms  errors {r['errors']}  server CPU {r['cpu_us_per_request']} µs/req  load {r['load']}")
         return r
 
     # ---- scenarios ----
@@ -383,6 +405,7 @@ class Bench:
         token = cl.token()
         n = self.a.creates
         cycle = []
+        cpu0 = d.cpu_seconds()
         t0 = time.perf_counter()
         for i in range(n):
             s = time.perf_counter()
@@ -402,12 +425,15 @@ class Bench:
                     raise RuntimeError(f"create {i}: {status}")
             cycle.append((time.perf_counter() - s) * 1000)
         total = time.perf_counter() - t0
+        cpu = d.cpu_seconds() - cpu0
         cycle.sort()
         self.results["create"] = {
             "creates": n, "total_s": round(total, 3), "per_create_ms_p50": round(cycle[len(cycle) // 2], 3),
             "per_create_ms_p99": round(cycle[int(len(cycle) * 0.99) - 1], 3), "polls_last": polls,
+            "drmock_cpu_s": round(cpu, 2),
             "hash": "scrypt N=2^12, r=8, p=1 (SecretHash.defaultLogN, the default)"}
-        log(f"{n} creates to COMPLETED: {total:.2f} s (p50 {self.results['create']['per_create_ms_p50']} ms per create)")
+        log(f"{n} creates to COMPLETED: {total:.2f} s (p50 {self.results['create']['per_create_ms_p50']} ms per create), "
+            f"drmock CPU {cpu:.2f} s")
         self.results["rss"][f"after {n} creates"] = dict(zip(("rss_kb", "hwm_kb"), d.rss_kb()))
         jobid = answer["jobid"]
         self.wrk_paths(d, "GET a job (COMPLETED)", f"/arcgis/admin/jobs/{jobid}?f=json&token={token}")
@@ -438,12 +464,12 @@ class Bench:
             for k, v in r["startup"].items():
                 lines.append(f"| {k} | {v['median_ms']} | {v['max_ms']} | {v['min_ms']} |")
             lines.append("")
-        lines.append("| wrk | conns | req/s | p50 ms | p99 ms | p99.9 ms | errors | load | RSS MiB |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        lines.append("| wrk | conns | req/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU µs/req | load | RSS MiB |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for w in r["wrk"]:
             rss = f"{w['rss_kb'] / 1024:.1f}" if "rss_kb" in w else ""
             lines.append(f"| {w['label']} | {w['connections']} | {w['rps']:.0f} | {w['p50_ms']:.3f} | {w['p99_ms']:.3f} | "
-                         f"{w['p999_ms']:.3f} | {w['errors']} | {w['load']} | {rss} |")
+                         f"{w['p999_ms']:.3f} | {w['errors']} | {w['cpu_us_per_request']} | {w['load']} | {rss} |")
         lines.append("")
         # Ratios on the same GET at each connection count, per round.
         lines.append("| ratio, same GET status | conns | drmock / nginx | drmock / bare libmicrohttpd |")
@@ -462,7 +488,8 @@ class Bench:
         cr = r["create"]
         if cr:
             lines.append(f"{cr['creates']} creates driven to COMPLETED (instant timings, one connection, {cr['hash']}): "
-                         f"{cr['total_s']} s in all, {cr['per_create_ms_p50']} ms p50 and {cr['per_create_ms_p99']} ms p99 per create.")
+                         f"{cr['total_s']} s in all, {cr['per_create_ms_p50']} ms p50 and {cr['per_create_ms_p99']} ms p99 per create; "
+                         f"drmock used {cr['drmock_cpu_s']} s of CPU for them.")
             lines.append("")
         lines.append("| drmock memory | RSS MiB | peak (VmHWM) MiB |")
         lines.append("|---|---:|---:|")

@@ -55,7 +55,7 @@ public final class AdminService: Sendable {
         case .success(let f): format = f
         case .failure(let e): return render(error: e, format: .json)
         }
-        let parts = request.path.split(separator: "/")
+        let parts = Route.segments(of: request.path)
         guard let first = parts.first, let deployment = registry.serve(context: String(first)) else {
             return render(error: .notFound(request.path), format: format)
         }

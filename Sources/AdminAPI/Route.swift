@@ -112,6 +112,24 @@ struct Route: Sendable {
         self.handler = handler
     }
 
+    /// The non-empty `/`-separated segments of a path, as `path.split(separator: "/")` gives them.
+    /// An ASCII path (the usual case) is split on its bytes, without Character processing.
+    static func segments(of path: String) -> [Substring] {
+        guard path.utf8.allSatisfy({ $0 < 0x80 }) else { return path.split(separator: "/") }
+        var parts: [Substring] = []
+        var start = path.utf8.startIndex
+        var i = start
+        while i != path.utf8.endIndex {
+            if path.utf8[i] == UInt8(ascii: "/") {
+                if start != i { parts.append(path[start..<i]) }
+                start = path.utf8.index(after: i)
+            }
+            i = path.utf8.index(after: i)
+        }
+        if start != path.utf8.endIndex { parts.append(path[start...]) }
+        return parts
+    }
+
     /// The parameter values if `path` (split, after the context) fits this route's shape.
     func match(_ path: ArraySlice<Substring>) -> [String]? {
         guard path.count == segments.count else { return nil }

@@ -81,7 +81,7 @@ public final class Deployment: Sendable {
             for body in records.users { let u = try decode(User.self, body); state.users[u.username] = u }
             state.stores = try records.stores.map { try decode(BackupStore.self, $0) }
             for body in records.backups {
-                let b = try decode(Backup.self, body)
+                let b = try Backup(storedJSON: body) ?? decode(Backup.self, body)
                 if let volume = b.detachedVolume { state.detached[volume, default: []].append(b) } else { state.backups[b.backupStore, default: []].append(b) }
             }
             for body in records.jobs {

@@ -1,0 +1,14 @@
+import Testing
+@testable import AdminAPI
+
+/// The router's byte-wise split gives exactly what `split(separator: "/")` gives.
+@Suite struct RouteSegmentsTests {
+    @Test(arguments: [
+        "", "/", "//", "/arcgis", "/arcgis/", "arcgis/admin", "/arcgis//admin///jobs/", "/arcgis/admin/jobs/j1",
+        "/a/b/c/d/e/f", "/arcgis/admin/system/disasterrecovery/stores/default/backups/x y+z",
+        "/arcgis/admin/jobs/\u{301}x", "/arcgis/é/☃/", "/a/\u{301}/b",
+    ])
+    func segmentsMatchSplit(path: String) {
+        #expect(Route.segments(of: path) == path.split(separator: "/"))
+    }
+}

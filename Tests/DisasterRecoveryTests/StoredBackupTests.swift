@@ -1,0 +1,73 @@
+import FoundationEssentials
+import Testing
+@testable import DisasterRecovery
+
+/// The catalog's fast backup reader gives exactly what JSONDecoder gives, or nil (then the caller
+/// uses JSONDecoder).
+@Suite struct StoredBackupTests {
+    func encoded(_ b: Backup) throws -> String {
+        String(decoding: try JSONEncoder().encode(b), as: UTF8.self)
+    }
+
+    func decoded(_ body: String) throws -> Backup {
+        try JSONDecoder().decode(Backup.self, from: Data(body.utf8))
+    }
+
+    @Test func fixtureBackupsReadTheSameAsJSONDecoder() throws {
+        for fb in try defaultFixture().backups {
+            let body = try encoded(fb.backup)
+            #expect(Backup(storedJSON: body) == fb.backup)
+            #expect(Backup(storedJSON: body) == (try decoded(body)))
+        }
+    }
+
+    @Test func escapesAndUnicodeReadTheSame() throws {
+        var b = try defaultFixture().backups[0].backup
+        b.description = "quote \" backslash \\ slash / nl \n tab \t cr \r ctl \u{1} del \u{7f} é ☃ 😀 \u{301}"
+        b.backupName = "x\"y<é>"
+        b.retentionDate = -1
+        b.completeTime = Int64.max
+        b.startTime = Int64.min
+        let body = try encoded(b)
+        #expect(Backup(storedJSON: body) == b)
+        let handWritten = #"{"a":1}"#
+        #expect(Backup(storedJSON: handWritten) == nil)
+        // \u escapes, surrogate pairs and spaces, as another writer might produce them.
+        let spaced = body.replacing("\"backupName\":", with: " \"backupName\" :\n ")
+            .replacing("x\\\"y<é>", with: "x\\u0022y\\u003c\\u00e9\\u003E\\ud83d\\ude00")
+        let expected = try decoded(spaced)
+        #expect(expected.backupName == "x\"y<é>😀")
+        #expect(Backup(storedJSON: spaced) == expected)
+    }
+
+    @Test(arguments: [
+        ("\"completeTime\":", "\"completeTime\":1.5,\"x\":"),     // a fraction: JSONDecoder's call
+        ("\"completeTime\":", "\"completeTime\":1e3,\"x\":"),     // an exponent
+        ("\"completeTime\":", "\"completeTime\":null,\"x\":"),    // null for a number
+        ("\"status\":", "\"status\":\"a\",\"status\":"),          // a key given twice
+        ("\"passcodeHash\":", "\"passcodeHashX\":"),              // a missing key
+        ("\"completeTime\":", "\"completeTime\":012,\"x\":"),     // a leading zero
+        ("\"backupName\":\"", "\"backupName\":\"\\ud800"),        // a lone surrogate
+    ])
+    func unusualRecordsAreLeftToJSONDecoder(find: String, replace: String) throws {
+        let body = try encoded(try defaultFixture().backups[0].backup)
+        let changed = body.replacing(find, with: replace)
+        #expect(changed != body)
+        #expect(Backup(storedJSON: changed) == nil)
+    }
+
+    @Test func optionalPartsAreLeftToJSONDecoder() throws {
+        var b = try defaultFixture().backups[0].backup
+        b.detachedVolume = "volume-1"
+        let body = try encoded(b)
+        #expect(Backup(storedJSON: body) == nil)
+        #expect(try decoded(body) == b)
+    }
+
+    @Test func truncatedOrTrailingTextIsRefused() throws {
+        let body = try encoded(try defaultFixture().backups[0].backup)
+        #expect(Backup(storedJSON: String(body.dropLast())) == nil)
+        #expect(Backup(storedJSON: body + "x") == nil)
+        #expect(Backup(storedJSON: " " + body + " \n") == (try decoded(body)))
+    }
+}
