@@ -93,7 +93,8 @@ public final class AdminService: Sendable {
             let call = Call(request: request, deployment: deployment, context: String(first), pathParams: params, user: user, strict: configuration.strict)
             if let page = route.page { return try page(call) }
             if let html { return html.page(route, call) }
-            if route.cached, let revision = try deployment.answerRevision() {
+            // HTML pages are never cached: they may show who is signed in.
+            if route.cached, format != .html, let revision = try deployment.answerRevision() {
                 let key = AnswerCache.key(path: request.path, format: format)
                 if let cached = cache.answer(key, revision: revision) { return cached }
                 let response = render(try route.handler(call), title: route.title, format: format, request: request)

@@ -7,8 +7,9 @@ import Synchronization
 /// ``DisasterRecovery/Deployment/answerRevision()``, and served again only while that revision is
 /// current: any change to stores, backups, jobs, users or the profile gives the deployment a new
 /// revision, and no revision is given while a job is active (then answers move with the clock).
-/// Only routes marked `cached` use it: their answer depends on nothing but the path, the format and
-/// that state (never on the user, other parameters or the time). Auth is checked before the cache.
+/// Only routes marked `cached` use it, and only for `f=json` and `f=pjson`: their answer depends on
+/// nothing but the path, the format and that state (never on the user, other parameters or the
+/// time). Auth, release and parameter checks come before the cache. HTML pages are not cached.
 final class AnswerCache: Sendable {
     /// Beyond either limit the cache is emptied before the next answer is stored.
     static let maxEntries = 256
@@ -27,11 +28,7 @@ final class AnswerCache: Sendable {
     private let entries = Mutex(Entries())
 
     static func key(path: String, format: Format) -> String {
-        switch format {
-        case .json: return "j" + path
-        case .pjson: return "p" + path
-        case .html: return "h" + path
-        }
+        (format == .pjson ? "p" : "j") + path
     }
 
     func answer(_ key: String, revision: UInt64) -> Response? {
