@@ -23,7 +23,7 @@ struct ClientError: Error, CustomStringConvertible {
 
 /// A tiny blocking HTTP/1.1 client over one TCP connection, able to send malformed bytes.
 final class TestConnection {
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: [UInt8] = []
 
     init(port: UInt16, host: String = "127.0.0.1", timeoutSeconds: Int = 10) throws {
@@ -60,11 +60,12 @@ final class TestConnection {
         guard result == 0 else {
             let code = errno
             close(fd)
+            fd = -1  // deinit runs after a throwing init too: never close a number another thread may reuse
             throw ClientError("connect to \(host):\(port) failed: \(String(cString: strerror(code)))")
         }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Shuts the sending side (the server sees end of stream) while still reading.
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
