@@ -12,7 +12,11 @@ public struct AdminConfiguration: Sendable {
     public var controlPlane: Bool
     /// The context control endpoints address when given no `context=`.
     public var defaultContext: String
-    public init(httpErrorStatus: Bool = false, strict: Bool = false, controlPlane: Bool = true, defaultContext: String = "arcgis") {
+    /// Who may reach the control plane besides holders of an admin token (`--control-key`, `--control-loopback-only`).
+    public var controlAccess: ControlAccess
+    public init(httpErrorStatus: Bool = false, strict: Bool = false, controlPlane: Bool = true, defaultContext: String = "arcgis",
+                controlAccess: ControlAccess = .init()) {
+        self.controlAccess = controlAccess
         self.httpErrorStatus = httpErrorStatus
         self.strict = strict
         self.controlPlane = controlPlane
@@ -34,7 +38,7 @@ public final class AdminService: Sendable {
         self.registry = registry
         self.configuration = configuration
         self.routes = RouteTables.all.sorted { $0.literalCount > $1.literalCount }
-        self.control = configuration.controlPlane ? ControlPlane(registry: registry, defaultContext: configuration.defaultContext) : nil
+        self.control = configuration.controlPlane ? ControlPlane(registry: registry, defaultContext: configuration.defaultContext, access: configuration.controlAccess) : nil
     }
 
     /// The HTTPServer handler.

@@ -19,6 +19,7 @@ public final class ControlPlane: Sendable {
     let waiters: JobWaiters
     private let controls = Mutex<[String: ContextControl]>([:])
     let routes: [ControlRoute]
+    let access: ControlAccess
 
     /// What the control plane keeps per context besides the deployment itself.
     struct ContextControl: Sendable {
@@ -35,7 +36,8 @@ public final class ControlPlane: Sendable {
         var takenAt: Int64
     }
 
-    init(registry: DeploymentRegistry, defaultContext: String) {
+    init(registry: DeploymentRegistry, defaultContext: String, access: ControlAccess = .init()) {
+        self.access = access
         self.registry = registry
         self.defaultContext = defaultContext
         self.waiters = JobWaiters(registry: registry)
@@ -60,6 +62,7 @@ public final class ControlPlane: Sendable {
     }
 
     private func control(_ request: Request, parts: ArraySlice<Substring>, service: AdminService) -> Reply {
+        if let refusal = access.refusal(for: request, path: parts) { return .now(Self.error(refusal)) }
         let method = request.method == "HEAD" ? "GET" : request.method
         let matching = routes.compactMap { r in r.match(parts).map { (r, $0) } }
         guard !matching.isEmpty else {

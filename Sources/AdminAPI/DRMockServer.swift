@@ -31,6 +31,8 @@ public final class DRMockServer: Sendable {
         public var controlPlane: Bool
         /// Serve HTTPS with this certificate and key (PEM text); nil for plain HTTP (decision 13).
         public var tls: Server.Configuration.TLS?
+        /// `--control-key`, `--control-loopback-only`.
+        public var controlAccess: ControlAccess = .init()
 
         public init(host: String = "127.0.0.1", port: UInt16 = 7443, context: String = "arcgis",
                     databasePath: String = ":memory:", fixture: Fixture, clockMode: ClockState.Mode = .system,
@@ -74,7 +76,7 @@ public final class DRMockServer: Sendable {
         try registry.open(context: options.context)
         let service = AdminService(registry: registry, configuration: .init(
             httpErrorStatus: options.httpErrorStatus, strict: options.strict,
-            controlPlane: options.controlPlane, defaultContext: options.context))
+            controlPlane: options.controlPlane, defaultContext: options.context, controlAccess: options.controlAccess))
         self.service = service
         var config = Server.Configuration()
         config.host = options.host

@@ -32,6 +32,8 @@ struct Serve: ParsableCommand {
     @Flag(help: "Turn off what the release lacks (404) and refuse parameters it does not know (400).") var strict = false
     @Option(help: "Once the server answers, write one JSON line (url, port, pid, release, fixture, clock) to this file.") var readyFile: String?
     @Flag(help: "Turn off the control plane under /_mock/ (clock, faults, journal, reset, health).") var noControl = false
+    @Option(help: "Require this key in the X-Drmock-Control-Key header on every control endpoint but health and ready.") var controlKey: String?
+    @Flag(help: "Answer the control plane only to clients on loopback (127.0.0.0/8, ::1).") var controlLoopbackOnly = false
     @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
     func run() throws {
@@ -45,10 +47,12 @@ struct Serve: ParsableCommand {
         let server: DRMockServer
         do {
             loaded = try DRMockServer.loadFixture(fixture)
-            server = try DRMockServer(options: .init(
+            var options = DRMockServer.Options(
                 host: host, port: port, context: context, databasePath: db, fixture: loaded.fixture,
                 clockMode: mode, speed: speed, httpErrorStatus: httpErrorStatus,
-                release: release, strict: strict, controlPlane: !noControl, tls: try tls.load()))
+                release: release, strict: strict, controlPlane: !noControl, tls: try tls.load())
+            options.controlAccess = ControlAccess(key: controlKey, loopbackOnly: controlLoopbackOnly)
+            server = try DRMockServer(options: options)
             if let plan = loaded.faultPlanJSON { try server.setFaultPlan(json: plan) }
             try server.start()
         } catch {

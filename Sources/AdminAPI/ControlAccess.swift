@@ -1,0 +1,47 @@
+import HTTPServer
+
+/// Extra locks on the control plane, on top of the admin token its endpoints already need:
+/// `--control-loopback-only` refuses clients that are not on this machine's loopback, and
+/// `--control-key KEY` requires the header `X-Drmock-Control-Key: KEY` on every control endpoint
+/// except `health` and `ready` (so container health checks keep working without the key).
+public struct ControlAccess: Sendable, Equatable {
+    public var key: String?
+    public var loopbackOnly: Bool
+
+    public init(key: String? = nil, loopbackOnly: Bool = false) {
+        self.key = key?.isEmpty == true ? nil : key
+        self.loopbackOnly = loopbackOnly
+    }
+
+    /// The header that carries the control key.
+    public static let keyHeader = "x-drmock-control-key"
+
+    /// Why `request` may not reach the control endpoint at `path` (after `/_mock/`), or nil.
+    func refusal(for request: Request, path: ArraySlice<Substring>) -> ControlError? {
+        if loopbackOnly && !Self.isLoopback(request.remoteAddress) {
+            return ControlError(403, "The control plane answers only on loopback.",
+                                details: ["drmock was started with --control-loopback-only."])
+        }
+        let open = path.count == 1 && (path.first == "health" || path.first == "ready")
+        if let key, !open, !Self.same(request.header(Self.keyHeader) ?? "", key) {
+            return ControlError(401, "A control key is required.",
+                                details: ["Send the key given to --control-key in the X-Drmock-Control-Key header."])
+        }
+        return nil
+    }
+
+    /// 127.0.0.0/8, ::1, and IPv4-mapped loopback (::ffff:127.x.y.z).
+    static func isLoopback(_ address: String) -> Bool {
+        var a = Substring(address)
+        if a.hasPrefix("::ffff:") { a = a.dropFirst(7) }
+        return a == "::1" || a.hasPrefix("127.")
+    }
+
+    /// Compares in time that depends only on the lengths, not on where the bytes differ.
+    static func same(_ given: String, _ expected: String) -> Bool {
+        let a = Array(given.utf8), b = Array(expected.utf8)
+        var diff = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<b.count { diff |= (i < a.count ? a[i] : 0) ^ b[i] }
+        return diff == 0
+    }
+}
