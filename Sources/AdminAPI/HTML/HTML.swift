@@ -1,3 +1,5 @@
+import DisasterRecovery
+
 /// Small pieces every HTML page of the directory is made of: escaping, URL encoding and dates.
 ///
 /// Everything that comes from a request or the catalog (backup names, descriptions, error details,
@@ -44,23 +46,11 @@ enum HTML {
         pairs.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
     }
 
-    /// Epoch milliseconds as `2021-10-22 20:00:09 UTC` (proleptic Gregorian, no Foundation needed).
+    /// Epoch milliseconds as `2021-10-22 20:00:09 UTC` (the domain's ``CivilTime``, no Foundation needed).
     static func dateText(_ millis: Int64) -> String {
-        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secOfDay = seconds - days * 86_400
-        // Howard Hinnant's days-to-civil.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day)) \(two(secOfDay / 3600)):\(two(secOfDay / 60 % 60)):\(two(secOfDay % 60)) UTC"
+        let t = CivilTime(epochMillis: millis)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(t.year)-\(two(t.month))-\(two(t.day)) \(two(t.hour)):\(two(t.minute)):\(two(t.second)) UTC"
     }
 
     /// Whether a property with this key holds epoch milliseconds (`startTime`, `retentionDate`, ...).
