@@ -763,7 +763,7 @@ class Bench:
             [bl["median_ms"] < 20] if ten else [])
         streams = r["streaming"] if ten else []
         add("list_memory", "List of 10,000 backups: memory flat while it streams (VmRSS rise < one answer's size)",
-            "; ".join(f"{s['connections']} clients: +{(s['rss_peak_kb'] - s['rss_before_kb']) / 1024:.1f} MiB peak "
+            "; ".join(f"{s['connections']} connections: +{(s['rss_peak_kb'] - s['rss_before_kb']) / 1024:.1f} MiB peak "
                       f"({mib(s['rss_before_kb'])} → {mib(s['rss_peak_kb'])} MiB)" for s in streams) +
             (f"; one answer {bl['bytes'] / 1048576:.1f} MiB" if streams else "—"),
             [(s["rss_peak_kb"] - s["rss_before_kb"]) * 1024 < s["bytes"] for s in streams])
@@ -785,10 +785,19 @@ class Bench:
     # ---- profiles ----
 
     def perf_top(self, data):
-        p = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "-g", "none", "--comms", "drmock",
+        """The top entries by DSO and symbol of drmock's threads (not the start-up timer's or sh's)."""
+        p = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "-g", "none", "--sort", "comm"],
+                           capture_output=True, text=True)
+        comms = [l.split()[-1] for l in p.stdout.splitlines() if l.strip() and not l.startswith("#")]
+        comms = [c for c in comms if c not in ("sh", "startup", "perf-exec")]
+        p = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "-g", "none", "--comms", ",".join(comms),
                             "--sort", "dso,symbol", "--percent-limit", "0.5"], capture_output=True, text=True)
+        text = p.stdout
+        demangle = shutil.which("swift-demangle") or "/opt/swift/usr/bin/swift-demangle"
+        if os.path.exists(demangle):   # $s... symbols as Swift names
+            text = subprocess.run([demangle, "--simplified"], input=text, capture_output=True, text=True).stdout or text
         lines = []
-        for l in p.stdout.splitlines():
+        for l in text.splitlines():
             if not l.strip() or l.startswith("#"):
                 continue
             l = re.sub(r"(\s+-)+\s*$", "", l.rstrip())   # the empty parent columns
@@ -1003,7 +1012,7 @@ def markdown(r):
                          f"{mib(s['rss_peak_kb'])} | {s['load']} |")
         lines.append("")
     if r.get("profiles"):
-        lines.append("Profiles of the missed targets (`perf record -g` of drmock in that scenario, `perf report --stdio --no-children --comms drmock --sort dso,symbol`, top entries):")
+        lines.append("Profiles of the missed targets (`perf record -g` of drmock in that scenario, `perf report --stdio --no-children --sort dso,symbol` of drmock's threads, top entries; percentages of all samples):")
         lines.append("")
         for k, v in r["profiles"].items():
             lines.append(f"{k}:")
