@@ -242,9 +242,18 @@ class Bench:
         self.instant_fixture = os.path.join(self.work, "bench-instant.json")
         with open(self.instant_fixture, "w") as f:
             json.dump(instant, f)
-        self.passcode_hash = subprocess.run([self.drmock, "hash"], input="bench-passcode\n", capture_output=True,
-                                            text=True, check=True).stdout.strip()
-        self.results["default_hash_cost"] = hash_cost(self.passcode_hash)
+        self.passcode_hash = self.drmock_hash(self.cost_args())
+        self.results["default_hash_cost"] = hash_cost(self.drmock_hash([]))
+        self.results["hash_cost"] = hash_cost(self.passcode_hash)
+
+    def drmock_hash(self, args):
+        p = subprocess.run([self.drmock, "hash", *args], input="bench-passcode\n", capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"drmock hash {' '.join(args)}: {p.stderr.strip()}")
+        return p.stdout.strip()
+
+    def cost_args(self):
+        return ["--hash-cost", str(self.a.hash_cost)] if self.a.hash_cost is not None else []
 
     def big_fixture(self, n):
         """The default fixture grown to `n` backups in all (its own plus generated ones, each with the
@@ -298,7 +307,8 @@ class Bench:
         return c["db"], c["token"]
 
     def drmock_argv(self, port, db, fixture="default", extra=()):
-        return [self.drmock, "serve", "--port", str(port), "--db", db, "--fixture", fixture, *self.a.serve_arg, *extra]
+        return [self.drmock, "serve", "--port", str(port), "--db", db, "--fixture", fixture, *self.cost_args(),
+                *self.a.serve_arg, *extra]
 
     def make_template(self, name, fixture):
         """A catalog made from `fixture` holding one two-week admin token: copied before each start."""
@@ -591,12 +601,15 @@ class Bench:
         total = time.perf_counter() - t0
         cpu = d.cpu_seconds() - cpu0
         cycle.sort()
-        extra = " ".join(self.a.serve_arg)
+        extra = " ".join(self.cost_args() + self.a.serve_arg)
+        cost = self.results["hash_cost"]
+        which = "the default" if cost == self.results["default_hash_cost"] else f"NOT the default, {self.results['default_hash_cost']}"
         self.results["create"] = {
             "creates": n, "total_s": round(total, 3), "per_create_ms_p50": round(cycle[len(cycle) // 2], 3),
             "per_create_ms_p99": round(cycle[max(0, int(len(cycle) * 0.99) - 1)], 3), "polls_last": polls,
             "drmock_cpu_s": round(cpu, 2), "load": loadavg()[0],
-            "hash": f"{self.results['default_hash_cost']} (the default, from `drmock hash`)" + (f"; drmock serve {extra}" if extra else "")}
+            "hash": f"passcode hash cost {cost} ({which})" + (f"; drmock serve {extra}" if extra else ""),
+            "default_cost": cost == self.results["default_hash_cost"]}
         self.results["create"].update(sampler.summary())
         log(f"{n} creates to COMPLETED: {total:.2f} s (p50 {self.results['create']['per_create_ms_p50']} ms per create), "
             f"drmock CPU {cpu:.2f} s, load {loadavg()[0]}")
@@ -773,7 +786,7 @@ class Bench:
         add("creates", "1,000 creates driven to COMPLETED at instant speed: < 5 s in all, default hash cost",
             (f"{cr['total_s']} s ({cr['drmock_cpu_s']} s of drmock CPU), {cr['hash']}") if cr.get("creates") == 1000 else
             (f"{cr['creates']} creates only: {cr['total_s']} s" if cr else "—"),
-            [cr["total_s"] < 5] if cr.get("creates") == 1000 else [])
+            [cr["total_s"] < 5] if cr.get("creates") == 1000 and cr.get("default_cost") else [])
 
         # Settled RSS.
         se = r.get("settled")
@@ -922,7 +935,7 @@ def markdown(r):
                  f"tree {m.get('git', '?')}). {r.get('started_utc', '?')} to {r.get('finished_utc', '?')} UTC; load average before "
                  f"{' '.join(r['load_before'])}, after {' '.join(r.get('load_after', []))}.")
     lines.append(f"wrk runs of {r['duration_s']} s each; start-up: {r['starts']} starts each; default passcode hash cost: "
-                 f"{r.get('default_hash_cost', '?')}.")
+                 f"{r.get('default_hash_cost', '?')}; used: {r.get('hash_cost', '?')}.")
     lines.append("")
     if r.get("targets"):
         lines.append("| target (issue #11) | measured | verdict |")
@@ -1046,6 +1059,9 @@ def main():
     p.add_argument("--skip-startup", action="store_true", help="same as --skip startup")
     p.add_argument("--profile", action="store_true", help="for each missed target, perf record its scenario and keep the top entries")
     p.add_argument("--profile-top", type=int, default=25, help="perf report lines kept per profile (default 25)")
+    p.add_argument("--hash-cost", type=int,
+                   help="`drmock serve --hash-cost N` and `drmock hash --hash-cost N` (log2 of scrypt's N) for every server "
+                        "and the generated catalogs; the report names the cost (default: drmock's default)")
     p.add_argument("--serve-arg", action="append", default=[],
                    help="an extra argument for every `drmock serve` (repeat it for several)")
     p.add_argument("--drmock", default=os.path.join(ROOT, ".build", "release", "drmock"),
