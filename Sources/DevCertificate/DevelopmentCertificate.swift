@@ -1,5 +1,12 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SwiftASN1
 import X509
 
@@ -66,18 +73,29 @@ public struct DevelopmentCertificate: Sendable {
     public func write(to directory: String) throws -> (certificate: String, key: String) {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let certPath = (directory as NSString).appendingPathComponent("cert.pem")
-        let keyPath = (directory as NSString).appendingPathComponent("key.pem")
+        let certPath = Self.path(directory, "cert.pem")
+        let keyPath = Self.path(directory, "key.pem")
         // The key file is created with 0600 before any key byte is written.
-        _ = fm.createFile(atPath: keyPath, contents: nil, attributes: [.posixPermissions: 0o600])
-        try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)
-        guard let handle = FileHandle(forWritingAtPath: keyPath) else { throw DevelopmentCertificateError("cannot write \(keyPath)") }
-        try handle.truncate(atOffset: 0)
-        try handle.write(contentsOf: Data(keyPEM.utf8))
-        try handle.close()
-        try Data(certificatePEM.utf8).write(to: URL(fileURLWithPath: certPath))
+        let fd = open(keyPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DevelopmentCertificateError("cannot write \(keyPath)") }
+        let keyBytes = Array(keyPEM.utf8)
+        var written = 0
+        var ok = fchmod(fd, 0o600) == 0
+        while ok, written < keyBytes.count {
+            let n = keyBytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + written, keyBytes.count - written) }
+            if n > 0 { written += n } else if n < 0, errno == EINTR { continue } else { ok = false }
+        }
+        guard close(fd) == 0, ok else { throw DevelopmentCertificateError("cannot write \(keyPath)") }
+        try Data(certificatePEM.utf8).write(to: URL(filePath: certPath))
         try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: certPath)
         return (certPath, keyPath)
+    }
+
+    /// `directory/file` (just `file` when `directory` is empty), as NSString's appendingPathComponent
+    /// joins them, without needing all of Foundation.
+    public static func path(_ directory: String, _ file: String) -> String {
+        if directory.isEmpty { return file }
+        return directory.hasSuffix("/") ? directory + file : directory + "/" + file
     }
 
     private static let ipv6Loopback: [UInt8] = Array(repeating: 0, count: 15) + [1]
@@ -94,6 +112,11 @@ public struct DevelopmentCertificate: Sendable {
             (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 46 || c == 42
         }
     }
+}
+
+/// The C `write`, out of reach of `DevelopmentCertificate.write(to:)`'s name.
+private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
 }
 
 public struct DevelopmentCertificateError: Error, CustomStringConvertible {

@@ -6,7 +6,7 @@ import HTTPServer
 import Glibc
 #endif
 
-@main
+/// The command tree (``Entry`` is the program's entry point).
 struct DRMock: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drmock",
@@ -36,48 +36,15 @@ struct Serve: ParsableCommand {
     @Flag(help: "Answer the control plane only to clients on loopback (127.0.0.0/8, ::1).") var controlLoopbackOnly = false
     @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
-    func run() throws {
-        guard let mode = ClockState.Mode(rawValue: clock) else {
-            throw ValidationError("--clock must be 'system' or 'manual'")
-        }
-        if reset && db != ":memory:" {
-            for suffix in ["", "-wal", "-shm"] { unlink(db + suffix) }
-        }
-        let loaded: DRMockServer.LoadedFixture
-        let server: DRMockServer
-        do {
-            loaded = try DRMockServer.loadFixture(fixture)
-            var options = DRMockServer.Options(
-                host: host, port: port, context: context, databasePath: db, fixture: loaded.fixture,
-                clockMode: mode, speed: speed, httpErrorStatus: httpErrorStatus,
-                release: release, strict: strict, controlPlane: !noControl, tls: try tls.load())
-            options.controlAccess = ControlAccess(key: controlKey, loopbackOnly: controlLoopbackOnly)
-            server = try DRMockServer(options: options)
-            if let plan = loaded.faultPlanJSON { try server.setFaultPlan(json: plan) }
-            try server.start()
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        print("drmock listening on \(server.baseURL) (release \(server.deployment.release)\(strict ? " strict" : ""), fixture \(loaded.fixture.name), db \(db), clock \(mode.rawValue))")
-        fflush(nil)
-        // The handshake: only once the server answers a request on its own address.
-        guard server.waitUntilAnswering() else {
-            server.stop()
-            throw ValidationError("the server did not answer on \(server.baseURL) within 5 s")
-        }
-        let line = server.readyLine(scenario: loaded.scenario)
-        if let readyFile {
-            guard writeAtomically(readyFile, line + "\n") else {
-                server.stop()
-                throw ValidationError("cannot write the ready file \(readyFile)")
-            }
-        }
-        print(line)
-        fflush(nil)
-        let signal = waitForTerminationSignal()
-        server.stop()
-        print("drmock stopped (signal \(signal))")
+    /// The parsed options as plain values (``ServeSettings/run()`` does the work).
+    var settings: ServeSettings {
+        ServeSettings(host: host, port: port, context: context, db: db, fixture: fixture, clock: clock, speed: speed,
+                      httpErrorStatus: httpErrorStatus, reset: reset, release: release, strict: strict, readyFile: readyFile,
+                      noControl: noControl, controlKey: controlKey, controlLoopbackOnly: controlLoopbackOnly,
+                      tlsCertificate: tls.certificate, tlsKey: tls.key, tlsDevCertificateDirectory: tls.devCertificateDirectory)
     }
+
+    func run() throws { try settings.run() }
 }
 
 struct HashSecret: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DevCertificate
-import Foundation
+import FoundationEssentials
 import HTTPServer
 
 /// `drmock serve`'s HTTPS options (decision 13).
@@ -15,14 +15,19 @@ struct TLSOptions: ParsableArguments {
     var devCertificateDirectory: String?
 
     func validate() throws {
+        try Self.check(certificate: certificate, key: key, devCertificateDirectory: devCertificateDirectory)
+    }
+
+    /// The rules `validate()` enforces, also for ``ServeSettings/init(fastParsing:)``.
+    static func check(certificate: String?, key: String?, devCertificateDirectory: String?) throws {
         if (certificate == nil) != (key == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if certificate != nil, devCertificateDirectory != nil { throw ValidationError("give either --tls-cert/--tls-key or --tls-dev-cert") }
     }
 
     /// The certificate and key to serve with, or nil for plain HTTP.
-    func load() throws -> Server.Configuration.TLS? {
+    static func load(certificate: String?, key: String?, devCertificateDirectory: String?) throws -> Server.Configuration.TLS? {
         if let dir = devCertificateDirectory {
-            let cert = (dir as NSString).appendingPathComponent("cert.pem"), key = (dir as NSString).appendingPathComponent("key.pem")
+            let cert = DevelopmentCertificate.path(dir, "cert.pem"), key = DevelopmentCertificate.path(dir, "key.pem")
             let fm = FileManager.default
             if !fm.fileExists(atPath: cert) || !fm.fileExists(atPath: key) {
                 try DevelopmentCertificate.make().write(to: dir)
@@ -33,7 +38,7 @@ struct TLSOptions: ParsableArguments {
         return try read(certificate, key)
     }
 
-    private func read(_ certificate: String, _ key: String) throws -> Server.Configuration.TLS {
+    private static func read(_ certificate: String, _ key: String) throws -> Server.Configuration.TLS {
         func text(_ path: String, _ what: String) throws -> String {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the \(what) file '\(path)'") }
             return String(decoding: data, as: UTF8.self)
@@ -61,7 +66,7 @@ struct DevCert: ParsableCommand {
 
     func run() throws {
         let fm = FileManager.default
-        for file in ["cert.pem", "key.pem"] where fm.fileExists(atPath: (out as NSString).appendingPathComponent(file)) && !force {
+        for file in ["cert.pem", "key.pem"] where fm.fileExists(atPath: DevelopmentCertificate.path(out, file)) && !force {
             throw ValidationError("\(out)/\(file) exists; pass --force to replace it")
         }
         guard days >= 1 else { throw ValidationError("--days must be at least 1") }
