@@ -784,7 +784,7 @@ class Bench:
             [bl["median_ms"] < 20] if ten else [])
         streams = r["streaming"] if ten else []
         add("list_memory", "List of 10,000 backups: memory flat while it streams (VmRSS rise < one answer's size)",
-            "; ".join(f"{s['connections']} connections: +{(s['rss_peak_kb'] - s['rss_before_kb']) / 1024:.1f} MiB peak "
+            "; ".join(f"c={s['connections']}: +{(s['rss_peak_kb'] - s['rss_before_kb']) / 1024:.1f} MiB peak "
                       f"({mib(s['rss_before_kb'])} → {mib(s['rss_peak_kb'])} MiB)" for s in streams) +
             (f"; one answer {bl['bytes'] / 1048576:.1f} MiB" if streams else "—"),
             [(s["rss_peak_kb"] - s["rss_before_kb"]) * 1024 < s["bytes"] for s in streams])
@@ -997,7 +997,7 @@ def markdown(r):
                      f"streams (VmRSS sampled every 10 ms) | req/s | RSS before MiB | peak RSS MiB | RSS after MiB | VmHWM MiB | load |")
         lines.append("|---|---:|---:|---:|---:|---:|---:|")
         for s in r["streaming"]:
-            lines.append(f"| {s['connections']} connections (wrk) | {s['rps']:.0f} | {mib(s['rss_before_kb'])} | {mib(s['rss_peak_kb'])} | "
+            lines.append(f"| wrk, {s['connections']} connections | {s['rps']:.0f} | {mib(s['rss_before_kb'])} | {mib(s['rss_peak_kb'])} | "
                          f"{mib(s['rss_after_kb'])} | {mib(s['hwm_kb'])} | {s['load']} |")
         lines.append("")
     cr = r["create"]

@@ -64,7 +64,7 @@ def main():
               "GET one backup, wrk at 1 connection", backups, "ms")
         panel(axes[1][0], n, [("RSS idle", col("rss_idle_kb", 1024)), ("RSS peak while lists are read", col("rss_peak_list_kb", 1024)),
                               ("VmHWM at the end", col("hwm_kb", 1024))],
-              "drmock memory by catalog size", backups, "MiB", logy=False, line=(25e6 / 1048576, "25 MB (the settled target)"))
+              "drmock memory by catalog size", backups, "MiB", line=(25e6 / 1048576, "25 MB (the settled target)"))
     else:
         for ax in (axes[0][0], axes[0][1], axes[0][2], axes[1][0]):
             ax.text(0.5, 0.5, "catalog scaling not run", ha="center")
