@@ -32,7 +32,7 @@ public final class AdminService: Sendable {
     let routes: [Route]
     /// The control plane (`/_mock/...`, faults and journal around the API), unless turned off.
     public let control: ControlPlane?
-    private let cache = AnswerCache()
+    let cache = AnswerCache()
 
     public init(registry: DeploymentRegistry, configuration: AdminConfiguration = .init()) {
         self.registry = registry
@@ -100,9 +100,9 @@ public final class AdminService: Sendable {
             // HTML pages are never cached: they may show who is signed in.
             if route.cached, format != .html, let revision = try deployment.answerRevision() {
                 let key = AnswerCache.key(path: request.path, format: format)
-                if let cached = cache.answer(key, revision: revision) { return cached }
+                if let cached = cache.answer(key, context: call.context, revision: revision) { return cached }
                 let response = render(try route.handler(call), title: route.title, format: format, request: request)
-                cache.store(response, key, revision: revision)
+                cache.store(response, key, context: call.context, revision: revision)
                 return response
             }
             return render(try route.handler(call), title: route.title, format: format, request: request)

@@ -10,19 +10,35 @@ import Synchronization
 /// Only routes marked `cached` use it, and only for `f=json` and `f=pjson`: their answer depends on
 /// nothing but the path, the format and that state (never on the user, other parameters or the
 /// time). Auth, release and parameter checks come before the cache. HTML pages are not cached.
+///
+/// Per context, only the answers of the newest revision are kept: the first answer stored for a
+/// newer revision drops all the older ones (they can never be served again), so memory holds no
+/// stale list of thousands of backups after a change.
 final class AnswerCache: Sendable {
     /// Beyond either limit the cache is emptied before the next answer is stored.
     static let maxEntries = 256
     static let maxBytes = 32 << 20
 
-    private struct Entry: Sendable {
+    /// The answers of one context at one revision.
+    private struct Generation: Sendable {
         var revision: UInt64
-        var response: Response
+        var byKey: [String: Response] = [:]
     }
 
     private struct Entries: Sendable {
-        var byKey: [String: Entry] = [:]
+        var byContext: [String: Generation] = [:]
+        var count = 0
         var bytes = 0
+
+        mutating func removeAll() {
+            self = Entries()
+        }
+
+        mutating func drop(_ context: String) {
+            guard let old = byContext.removeValue(forKey: context) else { return }
+            count -= old.byKey.count
+            bytes -= old.byKey.values.reduce(0) { $0 + $1.body.count }
+        }
     }
 
     private let entries = Mutex(Entries())
@@ -31,24 +47,36 @@ final class AnswerCache: Sendable {
         (format == .pjson ? "p" : "j") + path
     }
 
-    func answer(_ key: String, revision: UInt64) -> Response? {
+    func answer(_ key: String, context: String, revision: UInt64) -> Response? {
         entries.withLock { e in
-            guard let entry = e.byKey[key], entry.revision == revision else { return nil }
-            return entry.response
+            guard let g = e.byContext[context], g.revision == revision else { return nil }
+            return g.byKey[key]
         }
     }
 
-    func store(_ response: Response, _ key: String, revision: UInt64) {
+    /// Keeps `response` for `key` at `revision`; an answer of an older revision than the context's
+    /// newest is not kept (revisions only grow, see ``DisasterRecovery/Deployment/answerRevision()``).
+    func store(_ response: Response, _ key: String, context: String, revision: UInt64) {
         let size = response.body.count
         guard size <= Self.maxBytes else { return }
         entries.withLock { e in
-            if let old = e.byKey[key] { e.bytes -= old.response.body.count }
-            if e.byKey.count >= Self.maxEntries || e.bytes + size > Self.maxBytes {
-                e.byKey.removeAll()
-                e.bytes = 0
+            if let g = e.byContext[context], g.revision != revision {
+                guard g.revision < revision else { return }
+                e.drop(context)
             }
-            e.byKey[key] = Entry(revision: revision, response: response)
+            if let old = e.byContext[context]?.byKey[key] {
+                e.count -= 1
+                e.bytes -= old.body.count
+            }
+            if e.count >= Self.maxEntries || e.bytes + size > Self.maxBytes { e.removeAll() }
+            e.byContext[context, default: Generation(revision: revision)].byKey[key] = response
+            e.count += 1
             e.bytes += size
         }
+    }
+
+    /// How many answers are kept, and their bytes (for tests).
+    var usage: (entries: Int, bytes: Int) {
+        entries.withLock { ($0.count, $0.bytes) }
     }
 }

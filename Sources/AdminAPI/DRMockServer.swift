@@ -31,6 +31,8 @@ public final class DRMockServer: Sendable {
         public var controlPlane: Bool
         /// Serve HTTPS with this certificate and key (PEM text); nil for plain HTTP (decision 13).
         public var tls: Server.Configuration.TLS?
+        /// `--hash-cost`: the scrypt cost (log2 N, r = 8, p = 1) of new password and passcode hashes.
+        public var hashLogN: Int = SecretHash.defaultLogN
         /// `--control-key`, `--control-loopback-only`.
         public var controlAccess: ControlAccess = .init()
 
@@ -72,7 +74,7 @@ public final class DRMockServer: Sendable {
         self.options = options
         let catalog = try DRCatalog(path: options.databasePath)
         registry = DeploymentRegistry(catalog: catalog, fixture: options.fixture, clockMode: options.clockMode, speed: options.speed,
-                                      release: options.release)
+                                      release: options.release, hashLogN: options.hashLogN)
         try registry.open(context: options.context)
         let service = AdminService(registry: registry, configuration: .init(
             httpErrorStatus: options.httpErrorStatus, strict: options.strict,

@@ -100,7 +100,7 @@ enum TaskRoutes {
             }
             offset = value * unit
         }
-        return .init(name: name, passcodeHash: try SecretHash.make(passcode), storeName: store,
+        return .init(name: name, passcodeHash: try call.deployment.hashSecret(passcode), storeName: store,
                      description: p["description"]?.stringValue ?? "Scheduled Backup", retentionOffsetMs: offset,
                      metaDataJSON: p["metaData"].map { $0.serializedString() })
     }

@@ -38,6 +38,8 @@ public final class Database: @unchecked Sendable {
     /// Beyond this many distinct SQL strings, statements are prepared per use instead of cached
     /// (a guard against SQL accidentally built from values; never reached by constant SQL).
     static let statementCacheLimit = 512
+    /// The page cache's size in KiB (`PRAGMA cache_size`, see ``init(path:durable:)``).
+    public static let pageCacheKiB = 512
 
     /// Opens (creating if needed, and creating missing parent directories) a database file, or
     /// ":memory:" for a private in-memory database.
@@ -49,6 +51,9 @@ public final class Database: @unchecked Sendable {
     ///   process (the log is in the OS page cache); only a power loss or OS crash can lose the
     ///   last transactions, never corrupt the file. Surviving a process crash is what drmock
     ///   promises. `durable: true` sets `synchronous=FULL` (fsync on every commit) for the rest.
+    /// - `cache_size=-512`: at most 512 KiB of page cache (SQLite's default is 2 MiB). drmock reads
+    ///   the catalog once at start-up and keeps its state in memory; afterwards it mostly appends,
+    ///   which touches few pages, and a bigger cache only kept 2 MiB of pages nobody reads again.
     /// - `foreign_keys=ON`, `busy_timeout=5000` ms, extended result codes.
     ///
     /// Throws `CatalogError` with the path in its message on failure.
@@ -78,6 +83,7 @@ public final class Database: @unchecked Sendable {
             }
             try execute(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
             try execute("PRAGMA foreign_keys = ON")
+            try execute("PRAGMA cache_size = -\(Self.pageCacheKiB)")
         } catch let error as CatalogError {
             close()
             throw CatalogError(code: error.code, message: "\(error.message) (opening \(path))")

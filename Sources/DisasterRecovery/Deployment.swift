@@ -31,6 +31,9 @@ struct DeploymentProfile: Codable, Sendable {
 public final class Deployment: Sendable {
     public let context: String
     public let clock: any SimulationClock
+    /// The scrypt cost (log2 N) of the hashes this deployment makes: passwords loaded from the
+    /// fixture in plain text, and every new passcode. Stored hashes keep the cost they were made with.
+    public let hashLogN: Int
     /// OAuth sign-ins between `oauth2/authorize`, `oauth2/signin` and `oauth2/token` (memory only).
     public let oauthSessions = OAuthSessions()
     let catalog: DRCatalog
@@ -69,8 +72,10 @@ public final class Deployment: Sendable {
     /// Opens `context` from the catalog, or creates it from `fixture` if the catalog has never seen it.
     /// - Parameters:
     ///   - clockMode: `.system` (scaled by `speed`) or `.manual`. A stored time line is continued.
+    ///   - hashLogN: the scrypt cost of new hashes (``hashLogN``).
     public static func open(context: String, catalog: DRCatalog, fixture: Fixture,
-                            clockMode: ClockState.Mode, speed: Double, release: String? = nil) throws -> Deployment {
+                            clockMode: ClockState.Mode, speed: Double, release: String? = nil,
+                            hashLogN: Int = SecretHash.defaultLogN) throws -> Deployment {
         let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
         if let records = try catalog.load(context: context) {
             let profile = try decode(DeploymentProfile.self, records.deployment)
@@ -95,18 +100,21 @@ public final class Deployment: Sendable {
             state.profile.clock = clock.state
             state.profile.release = chosen.name
             state.profile.fullVersion = chosen.fullVersion
-            let deployment = Deployment(context: context, clock: clock, catalog: catalog, state: state)
+            let deployment = try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN)
             try deployment.persistProfile()
             if fixture.onRestart == .fail { try deployment.failInterruptedJob() }
             return deployment
         }
-        return try create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
+        return try create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
+                          hashLogN: hashLogN)
     }
 
     /// Creates `context` afresh from `fixture`, replacing whatever the catalog held for it, in one transaction.
     public static func create(context: String, catalog: DRCatalog, fixture: Fixture,
-                              clockMode: ClockState.Mode, speed: Double, release: String? = nil) throws -> Deployment {
+                              clockMode: ClockState.Mode, speed: Double, release: String? = nil,
+                              hashLogN: Int = SecretHash.defaultLogN) throws -> Deployment {
         let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
+        try checkHashCost(hashLogN)
         try fixture.validate(source: "fixture '\(fixture.name)'")
         let start = fixture.clockStart ?? wallClockMillis()
         let clock: any SimulationClock = clockMode == .manual
@@ -119,7 +127,7 @@ public final class Deployment: Sendable {
             surface: SurfaceState(fixture: fixture))
         var state = State(profile: profile, users: [:], stores: fixture.stores, backups: [:], jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
         for u in fixture.users {
-            let hash = try u.passwordHash ?? SecretHash.make(u.password ?? "")
+            let hash = try u.passwordHash ?? SecretHash.make(u.password ?? "", logN: hashLogN)
             state.users[u.username] = User(username: u.username, passwordHash: hash, role: u.role, privileges: u.privileges)
         }
         for fb in fixture.backups {
@@ -136,14 +144,28 @@ public final class Deployment: Sendable {
                 try w.insertBackup(context: context, store: b.backupStore, name: b.backupName, startTime: b.startTime, body: encode(b))
             }
         }
-        return Deployment(context: context, clock: clock, catalog: catalog, state: state)
+        return try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN)
     }
 
-    private init(context: String, clock: any SimulationClock, catalog: DRCatalog, state: State) {
+    private init(context: String, clock: any SimulationClock, catalog: DRCatalog, state: State, hashLogN: Int) throws {
+        try Self.checkHashCost(hashLogN)
+        self.hashLogN = hashLogN
         self.context = context
         self.clock = clock
         self.catalog = catalog
         self.state = Mutex(state)
+    }
+
+    /// Refuses a hash cost outside ``SecretHash/allowedLogN``.
+    static func checkHashCost(_ logN: Int) throws {
+        guard SecretHash.allowedLogN.contains(logN) else {
+            throw FixtureError("the hash cost must be log2 N from \(SecretHash.allowedLogN.lowerBound) to \(SecretHash.allowedLogN.upperBound), not \(logN)")
+        }
+    }
+
+    /// A new salted hash of a password or passcode at this deployment's cost (``hashLogN``).
+    public func hashSecret(_ secret: String) throws -> String {
+        try SecretHash.make(secret, logN: hashLogN)
     }
 
     func persistProfile() throws {
@@ -208,12 +230,19 @@ public final class Deployment: Sendable {
 
     /// The user whose password this is; 400 "Unable to generate token." otherwise.
     public func authenticate(username: String, password: String) throws -> User {
-        let stored = state.withLock { $0.users[username] }
+        let (stored, decoy) = state.withLock { s in (s.users[username], Self.signInDecoy(s.users.values, hashLogN: hashLogN)) }
         // An unknown user costs one scrypt too (against the decoy): no user enumeration by timing.
-        guard SecretHash.verify(password, against: stored?.passwordHash ?? SecretHash.decoy), let user = stored else {
+        guard SecretHash.verify(password, against: stored?.passwordHash ?? decoy), let user = stored else {
             throw AdminError.unableToGenerateToken("Invalid username or password.")
         }
         return user
+    }
+
+    /// What an unknown user name's password is checked against: a decoy as costly as the dearest
+    /// stored password hash (users may come with hashes of another cost than `hashLogN`), so that
+    /// the check takes as long as a known user's.
+    static func signInDecoy<Users: Sequence<User>>(_ users: Users, hashLogN: Int) -> String {
+        SecretHash.decoy(logN: users.compactMap { SecretHash.logN(of: $0.passwordHash) }.max() ?? hashLogN)
     }
 
     /// A new token for an authenticated user, valid for `expirationMinutes` clamped to 60...20160.
@@ -318,7 +347,8 @@ public final class Deployment: Sendable {
         }
         // Cheap checks first, so a refused request costs no hashing; checked again below.
         try withSettledState { s in try checkCanCreate(request, in: s) }
-        let hash = try SecretHash.make(request.passcode)
+        // Hashed outside the deployment's lock: other requests go on meanwhile.
+        let hash = try hashSecret(request.passcode)
         return try withSettledState { s in
             try checkCanCreate(request, in: s)
             let now = clock.now()
@@ -404,7 +434,8 @@ public final class Deployment: Sendable {
             return
         }
         job.recordedStatus = p.status
-        let seq = (s.jobOrder.firstIndex(of: id) ?? 0) + 1
+        // The active job is nearly always the last one: search from the end.
+        let seq = (s.jobOrder.lastIndex(of: id) ?? 0) + 1
         let made: Backup? = (p.status == .completed && job.operation == .backup) ? makeBackup(job, p, s.profile) : nil
         let restored = (p.status == .completed && job.operation == .restore) ? restoredProfile(job, s) : nil
         let jobBody = try encode(job)

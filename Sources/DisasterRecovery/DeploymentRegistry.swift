@@ -9,12 +9,15 @@ public final class DeploymentRegistry: Sendable {
     public let speed: Double
     /// `--release`, winning over the fixture's.
     public let release: String?
+    /// The scrypt cost (log2 N) of the hashes the deployments make (`--hash-cost`).
+    public let hashLogN: Int
     /// At most this many contexts are opened on first use (a guard against a client inventing paths).
     public let maxContexts: Int
     private let deployments: Mutex<[String: Deployment]>
 
     public init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double, release: String? = nil,
-                maxContexts: Int = 1000) {
+                hashLogN: Int = SecretHash.defaultLogN, maxContexts: Int = 1000) {
+        self.hashLogN = hashLogN
         self.catalog = catalog
         self.fixture = fixture
         self.clockMode = clockMode
@@ -29,7 +32,8 @@ public final class DeploymentRegistry: Sendable {
     public func open(context: String) throws -> Deployment {
         try deployments.withLock { map in
             if let d = map[context] { return d }
-            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
+            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
+                                        hashLogN: hashLogN)
             map[context] = d
             return d
         }
@@ -55,7 +59,8 @@ public final class DeploymentRegistry: Sendable {
     @discardableResult
     public func recreate(context: String, from fixture: Fixture) throws -> Deployment {
         try deployments.withLock { map in
-            let d = try Deployment.create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
+            let d = try Deployment.create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
+                                        hashLogN: hashLogN)
             map[context] = d
             return d
         }
@@ -66,7 +71,8 @@ public final class DeploymentRegistry: Sendable {
     @discardableResult
     public func reload(context: String, fixture: Fixture) throws -> Deployment {
         try deployments.withLock { map in
-            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release)
+            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
+                                        hashLogN: hashLogN)
             map[context] = d
             return d
         }

@@ -4,20 +4,34 @@ import CryptoExtras
 /// Salted, slow hashes for passwords and passcodes (scrypt from swift-crypto), and random identifiers.
 ///
 /// The stored form is `scrypt$<log2 N>$<r>$<p>$<salt hex>$<hash hex>`, so the cost can change
-/// without invalidating stored hashes. Plain secrets are never stored or logged.
+/// without invalidating stored hashes: a hash is always checked with the parameters it carries.
+/// Plain secrets are never stored or logged.
 ///
-///     let h = try SecretHash.make("secret123")
-///     SecretHash.verify("secret123", against: h)   // true
+///     let h = try SecretHash.make("secret123")              // the default cost, N = 2^10
+///     let h17 = try SecretHash.make("secret123", logN: 17)  // OWASP's minimum, 128 MiB, ~0.3 s
+///     SecretHash.verify("secret123", against: h)            // true
 public enum SecretHash {
-    /// scrypt cost: N = 2^logN. 2^12 × r 8 ≈ 4 MiB and a few ms per hash on our machines.
-    public static let defaultLogN = 12
+    /// The default scrypt cost: N = 2^10 with r = 8, p = 1, which is 1 MiB of memory and about
+    /// 2 ms of CPU per hash here. `drmock serve --hash-cost` and `drmock hash --hash-cost` change it
+    /// (see the README's "Passwords, passcodes and the hash cost" for why this default).
+    public static let defaultLogN = 10
+    /// The costs ``make(_:logN:)`` and ``verify(_:against:)`` accept: N = 2^1 ... 2^20 (1 GiB with r = 8).
+    public static let allowedLogN = 1...20
 
+    /// A new salted scrypt hash of `secret` with N = 2^`logN`, r = 8, p = 1.
     public static func make(_ secret: String, logN: Int = defaultLogN) throws -> String {
         var salt = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
         for i in salt.indices { salt[i] = rng.next() }
         let key = try derive(secret, salt: salt, logN: logN, r: 8, p: 1)
         return "scrypt$\(logN)$8$1$\(hex(salt))$\(hex(key))"
+    }
+
+    /// The log2 N a stored hash was made with, or nil if it is not one of ours.
+    public static func logN(of stored: String) -> Int? {
+        let parts = stored.split(separator: "$", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "scrypt", let logN = Int(parts[1]), allowedLogN.contains(logN) else { return nil }
+        return logN
     }
 
     /// True when `secret` hashes to `stored`. Comparison takes the same time wherever the bytes differ.
@@ -40,7 +54,7 @@ public enum SecretHash {
         init?(_ stored: String) {
             let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
             guard parts.count == 6, parts[0] == "scrypt",
-                  let logN = Int(parts[1]), (1...20).contains(logN),
+                  let logN = Int(parts[1]), SecretHash.allowedLogN.contains(logN),
                   let r = Int(parts[2]), (1...32).contains(r),
                   let p = Int(parts[3]), (1...16).contains(p),
                   let salt = SecretHash.unhex(parts[4]), let hash = SecretHash.unhex(parts[5]), !hash.isEmpty
@@ -49,10 +63,16 @@ public enum SecretHash {
         }
     }
 
-    /// A well-formed hash that no secret matches (salt and key all zero, a 2^-256 chance): checking a
-    /// password against it costs what a real check costs, so an unknown user name is refused as slowly
-    /// as a wrong password and sign-in timing does not tell which user names exist.
-    public static let decoy = "scrypt$\(defaultLogN)$8$1$" + String(repeating: "0", count: 32) + "$" + String(repeating: "0", count: 64)
+    /// A well-formed hash with cost 2^`logN` that no secret matches (salt and key all zero, a 2^-256
+    /// chance): checking a password against it costs what a real check at that cost costs, so an
+    /// unknown user name is refused as slowly as a wrong password and sign-in timing does not tell
+    /// which user names exist.
+    public static func decoy(logN: Int) -> String {
+        "scrypt$\(logN)$8$1$" + String(repeating: "0", count: 32) + "$" + String(repeating: "0", count: 64)
+    }
+
+    /// ``decoy(logN:)`` at the default cost.
+    public static let decoy = decoy(logN: defaultLogN)
 
     /// SHA-256 of a token, hex: what the catalog keeps instead of the token.
     public static func digest(_ token: String) -> String {

@@ -34,6 +34,7 @@ struct Serve: ParsableCommand {
     @Flag(help: "Turn off the control plane under /_mock/ (clock, faults, journal, reset, health).") var noControl = false
     @Option(help: "Require this key in the X-Drmock-Control-Key header on every control endpoint but health and ready.") var controlKey: String?
     @Flag(help: "Answer the control plane only to clients on loopback (127.0.0.0/8, ::1).") var controlLoopbackOnly = false
+    @Option(help: hashCostHelp) var hashCost = SecretHash.defaultLogN
     @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
     /// The parsed options as plain values (``ServeSettings/run()`` does the work).
@@ -41,7 +42,8 @@ struct Serve: ParsableCommand {
         ServeSettings(host: host, port: port, context: context, db: db, fixture: fixture, clock: clock, speed: speed,
                       httpErrorStatus: httpErrorStatus, reset: reset, release: release, strict: strict, readyFile: readyFile,
                       noControl: noControl, controlKey: controlKey, controlLoopbackOnly: controlLoopbackOnly,
-                      tlsCertificate: tls.certificate, tlsKey: tls.key, tlsDevCertificateDirectory: tls.devCertificateDirectory)
+                      tlsCertificate: tls.certificate, tlsKey: tls.key, tlsDevCertificateDirectory: tls.devCertificateDirectory,
+                      hashCost: hashCost)
     }
 
     func run() throws { try settings.run() }
@@ -52,11 +54,25 @@ struct HashSecret: ParsableCommand {
         commandName: "hash",
         abstract: "Print the salted scrypt hash of a password or passcode, for fixtures (reads one line from stdin).")
 
+    @Option(help: hashCostHelp) var hashCost = SecretHash.defaultLogN
+
     func run() throws {
+        try checkHashCost(hashCost)
         guard let line = readLine(strippingNewline: true), !line.isEmpty else {
             throw ValidationError("give the secret on standard input")
         }
-        print(try SecretHash.make(line))
+        print(try SecretHash.make(line, logN: hashCost))
+    }
+}
+
+/// `--hash-cost` of `serve` and `hash`.
+let hashCostHelp = ArgumentHelp(
+    "scrypt cost of new password and passcode hashes: log2 N, with r = 8 and p = 1 (\(SecretHash.allowedLogN.lowerBound)-\(SecretHash.allowedLogN.upperBound); 17 is OWASP's minimum).",
+    valueName: "log2-N")
+
+func checkHashCost(_ logN: Int) throws {
+    guard SecretHash.allowedLogN.contains(logN) else {
+        throw ValidationError("--hash-cost must be from \(SecretHash.allowedLogN.lowerBound) to \(SecretHash.allowedLogN.upperBound) (log2 of scrypt's N), not \(logN)")
     }
 }
 

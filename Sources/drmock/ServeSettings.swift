@@ -55,6 +55,7 @@ struct ServeSettings: Equatable {
     var tlsCertificate: String?
     var tlsKey: String?
     var tlsDevCertificateDirectory: String?
+    var hashCost = SecretHash.defaultLogN
 }
 
 extension ServeSettings {
@@ -104,6 +105,7 @@ extension ServeSettings {
             case "tls-cert": tlsCertificate = value
             case "tls-key": tlsKey = value
             case "tls-dev-cert": tlsDevCertificateDirectory = value
+            case "hash-cost": guard let n = Int(value), SecretHash.allowedLogN.contains(n) else { return nil }; hashCost = n
             default: return nil
             }
         }
@@ -116,6 +118,9 @@ extension ServeSettings {
         guard let mode = ClockState.Mode(rawValue: clock) else {
             throw ValidationError("--clock must be 'system' or 'manual'")
         }
+        try checkHashCost(hashCost)
+        // Before any thread starts: big blocks (scrypt's buffer, big answers) go back to the system.
+        ProcessMemory.tuneForServing()
         if reset && db != ":memory:" {
             for suffix in ["", "-wal", "-shm"] { unlink(db + suffix) }
         }
@@ -129,6 +134,7 @@ extension ServeSettings {
                 clockMode: mode, speed: speed, httpErrorStatus: httpErrorStatus,
                 release: release, strict: strict, controlPlane: !noControl, tls: tls)
             options.controlAccess = ControlAccess(key: controlKey, loopbackOnly: controlLoopbackOnly)
+            options.hashLogN = hashCost
             server = try DRMockServer(options: options)
             if let plan = loaded.faultPlanJSON { try server.setFaultPlan(json: plan) }
             try server.start()

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPServer
 import Testing
+@testable import AdminAPI
 
 /// GET answers are cached per deployment revision: a change shows at once, nothing is cached while
 /// a job runs, errors are never cached, and auth is checked before the cache.
@@ -45,5 +47,52 @@ import Testing
         #expect(try h.errorCode(h.get(path + viewer)) == 403)
         #expect(try h.errorCode(h.get(path + "not-a-token")) == 498)
         #expect(try h.errorCode(h.get(path + admin)) == nil)
+    }
+}
+
+/// Only the newest revision's answers are kept per context (issue #11: no stale big lists in memory).
+@Suite struct AnswerCacheMemoryTests {
+    func answer(_ text: String) -> Response { Response(body: Array(text.utf8)) }
+
+    @Test func aNewerRevisionDropsTheContextsOlderAnswers() {
+        let cache = AnswerCache()
+        cache.store(answer("list at 1"), "j/a/list", context: "a", revision: 1)
+        cache.store(answer("job at 1"), "j/a/job", context: "a", revision: 1)
+        cache.store(answer("list of b"), "j/b/list", context: "b", revision: 2)
+        #expect(cache.usage.entries == 3)
+        #expect(cache.answer("j/a/list", context: "a", revision: 1)?.body == Array("list at 1".utf8))
+
+        cache.store(answer("list at 3"), "j/a/list", context: "a", revision: 3)
+        #expect(cache.usage.entries == 2)   // a's job answer at 1 is gone; b's answer stays
+        #expect(cache.usage.bytes == "list at 3".utf8.count + "list of b".utf8.count)
+        #expect(cache.answer("j/a/job", context: "a", revision: 1) == nil)
+        #expect(cache.answer("j/a/list", context: "a", revision: 3)?.body == Array("list at 3".utf8))
+        #expect(cache.answer("j/b/list", context: "b", revision: 2)?.body == Array("list of b".utf8))
+
+        // An answer rendered from an older state, stored late, is not kept.
+        cache.store(answer("job at 1, late"), "j/a/job", context: "a", revision: 1)
+        #expect(cache.answer("j/a/job", context: "a", revision: 1) == nil)
+        #expect(cache.answer("j/a/list", context: "a", revision: 3) != nil)
+        #expect(cache.usage.entries == 2)
+
+        // Storing the same key again replaces it.
+        cache.store(answer("list at 3 again"), "j/a/list", context: "a", revision: 3)
+        #expect(cache.usage.entries == 2)
+        #expect(cache.usage.bytes == "list at 3 again".utf8.count + "list of b".utf8.count)
+    }
+
+    @Test func afterACreateTheOldListIsNotKept() throws {
+        let h = try Harness()
+        let token = try h.token()
+        let list = "\(Harness.dr)/stores/default/backups?f=json&token=\(token)"
+        _ = h.get(list)
+        _ = h.get(list.replacingOccurrences(of: "f=json", with: "f=pjson"))
+        let before = h.server.service.cache.usage
+        #expect(before.entries == 2)
+        _ = try h.createBackup(token, name: "memory-1")
+        try h.advance(70_000)
+        _ = h.get("\(Harness.dr)/status?f=json&token=\(token)")
+        #expect(h.server.service.cache.usage.entries == 1)   // the status answer; both lists were dropped
+        #expect(h.server.service.cache.usage.bytes < before.bytes)
     }
 }

@@ -80,7 +80,7 @@ import Testing
             ("\"backupStore\": \"default\"", "\"backupStore\": \"nowhere\""),
             ("\"default\": true", "\"default\": false"),
             ("\"username\": \"viewer\"", "\"username\": \"admin\""),
-            ("\"passwordHash\": \"scrypt$12$8$1$e5a2", "\"passwordHash\": \"plain$12$8$1$e5a2"),
+            ("\"passwordHash\": \"scrypt$10$8$1$4b95", "\"passwordHash\": \"plain$10$8$1$4b95"),
             ("\"name\": \"default\",\n  \"siteName\"", "\"name\": \"default\", \"release\": \"9.9\",\n  \"siteName\""),
         ])
         #expect(p.contains("error $.backups[0].backupStore: 'nowhere' is not a store of this fixture"))

@@ -1,0 +1,44 @@
+import CMHDShim
+
+/// The process's C allocator (glibc's malloc), set up for a long-running server: memory that a
+/// burst of work (a thousand scrypt hashes, a big list answer at 64 connections) freed goes back
+/// to the system instead of staying mapped in the threads' malloc arenas.
+///
+/// It is process-wide, so the executable chooses it, early in `main`:
+///
+///     ProcessMemory.tuneForServing()
+///     try server.start()
+public enum ProcessMemory {
+    /// Blocks of this size or more get their own mapping, unmapped when freed (glibc starts at the
+    /// same 128 KiB but raises it after each big free, up to 32 MiB; fixing it stops that).
+    public static let bigBlockBytes = 128 * 1024
+    /// Free memory above this at the top of an arena is returned at once.
+    public static let trimThresholdBytes = 128 * 1024
+
+    /// Fixes malloc's thresholds (``bigBlockBytes``, ``trimThresholdBytes``) and starts one thread
+    /// that, after a second with more than `busyMilliseconds` of the process's CPU time, trims at
+    /// the first quieter second (``trim()``), so a settled server holds little free memory while a
+    /// busy one is never slowed by trimming. Idempotent. Returns false where the allocator is not
+    /// glibc's (nothing is changed then).
+    @discardableResult
+    public static func tuneForServing(idleCheckMilliseconds: UInt32 = 1000, busyMilliseconds: UInt32 = 20) -> Bool {
+        guard cmhd_malloc_configure(bigBlockBytes, trimThresholdBytes) == 1 else { return false }
+        return cmhd_malloc_start_idle_trim(idleCheckMilliseconds, busyMilliseconds) == 0
+    }
+
+    /// Gives the free pages of every malloc arena back to the system now (`malloc_trim(0)`).
+    @discardableResult
+    public static func trim() -> Bool {
+        cmhd_malloc_trim() == 1
+    }
+
+    /// Bytes malloc holds in blocks with their own mapping (glibc's `mallinfo2().hblkhd`).
+    public static var mappedBytes: Int {
+        Int(cmhd_malloc_mapped_bytes())
+    }
+
+    /// How many times the idle thread of ``tuneForServing(idleCheckMilliseconds:busyMilliseconds:)`` has trimmed.
+    public static var idleTrims: UInt {
+        UInt(cmhd_malloc_idle_trims())
+    }
+}
