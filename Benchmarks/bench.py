@@ -510,7 +510,75 @@ class Bench:
         self.results["targets"] = self.targets()
         if self.a.profile:
             self.profiles()
+        if self.a.callgrind:
+            try:
+                self.callgrind()
+            except (RuntimeError, OSError, subprocess.SubprocessError, http.client.HTTPException) as e:
+                log(f"-- callgrind FAILED: {e}")
+                self.results.setdefault("failed", {})["callgrind"] = str(e)[-2000:]
         return self.results
+
+    # ---- instruction counts ----
+
+    def callgrind_totals(self, prefix, pid, name):
+        """Dumps the running callgrind's counters (`callgrind_control --dump`) and returns the
+        instructions counted since the last zeroing."""
+        before = set(os.listdir(self.out))
+        subprocess.run(["callgrind_control", f"--dump={name}", str(pid)], capture_output=True, text=True, check=True)
+        new = sorted((f for f in set(os.listdir(self.out)) - before if f.startswith(os.path.basename(prefix))),
+                     key=lambda f: int(f.rsplit(".", 1)[1]) if f.rsplit(".", 1)[1].isdigit() else 0)
+        if not new:
+            raise RuntimeError(f"callgrind wrote no dump for {name}")
+        with open(os.path.join(self.out, new[-1])) as f:
+            for line in f:
+                if line.startswith(("totals:", "summary:")):
+                    return int(line.split()[1])
+        raise RuntimeError(f"no totals in {new[-1]}")
+
+    def callgrind(self):
+        """Instructions (user space, valgrind --tool=callgrind) per start and per request of drmock
+        and of the bare libmicrohttpd program: repeatable on a busy machine, unlike times."""
+        if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+            self.results["callgrind"] = {"note": "valgrind is not installed (apt-get install valgrind)"}
+            return
+        log("-- callgrind (instruction counts)")
+        # valgrind 3.19 cannot read the DWARF 5 of Swift's release build: count on a copy without it
+        # (the symbol table stays, so the code is the same bytes).
+        binary = os.path.join(self.work, "drmock-nodebug")
+        subprocess.run(["strip", "--strip-debug", "-o", binary, self.drmock], check=True)
+        n = self.a.callgrind_requests
+        out = {"requests_each": n, "drmock": {}, "baseline": {}}
+        for who in ("drmock", "baseline"):
+            for f in os.listdir(self.out):
+                if f.startswith(f"callgrind-{who}."):
+                    os.unlink(os.path.join(self.out, f))
+            prefix = os.path.join(self.out, f"callgrind-{who}.out")
+            port = free_port()
+            if who == "drmock":
+                db = self.copy_db(self.default_db, "callgrind.sqlite")
+                target = [binary, "serve", "--port", str(port), "--db", db, *self.cost_args(), *self.a.serve_arg]
+            else:
+                target = [self.baseline, str(port), self.status_body_file, self.default_token, "2"]
+            s = Server(["valgrind", "--tool=callgrind", f"--callgrind-out-file={prefix}", *target], port, who, wait_s=300)
+            try:
+                cl = Client(port)
+                status = f"{DR}/status?f=json&token={self.default_token}"
+                cl.get(status)
+                out[who]["exec to first answer"] = self.callgrind_totals(prefix, s.proc.pid, "startup")
+                paths = [("GET status", status)]
+                if who == "drmock":
+                    paths += [("GET backups list (fixture: 2)", f"{DR}/stores/default/backups?f=json&token={self.default_token}"),
+                              ("GET one backup", f"{DR}/stores/default/backups/{self.base_fixture['backups'][0]['backupName']}?f=json&token={self.default_token}")]
+                for i, (label, path) in enumerate(paths):
+                    cl.get(path)   # the first one may fill a cache
+                    subprocess.run(["callgrind_control", "--zero", str(s.proc.pid)], capture_output=True, check=True)
+                    for _ in range(n):
+                        cl.get(path)
+                    out[who][f"{label}, per request"] = round(self.callgrind_totals(prefix, s.proc.pid, f"path{i}") / n)
+            finally:
+                s.stop()
+        self.results["callgrind"] = out
+        log(f"callgrind: {out}")
 
     def status_trio(self):
         """The same GET: drmock, nginx, baseline at each connection count, `rounds` times, interleaved."""
@@ -1036,6 +1104,20 @@ def markdown(r):
                          f"{s['rps']:.0f} | {s['p50_ms']:.3f} | {s['p99_ms']:.3f} | {s['p999_ms']:.3f} | {s['errors'] + s['non2xx']} | {s['cpu_us']} | "
                          f"{mib(s['rss_peak_kb'])} | {s['load']} |")
         lines.append("")
+    cg = r.get("callgrind")
+    if cg and "drmock" in cg:
+        lines.append(f"Instructions counted by callgrind (user space only: the kernel's TCP work is not in them; "
+                     f"{cg['requests_each']} keep-alive requests of one client per path, after one uncounted):")
+        lines.append("")
+        lines.append("| callgrind | drmock | bare libmicrohttpd | ratio |")
+        lines.append("|---|---:|---:|---:|")
+        for k, v in cg["drmock"].items():
+            b = cg["baseline"].get(k)
+            lines.append(f"| {k} | {v:,} | {f'{b:,}' if b else ''} | {f'{v / b:.1f}×' if b else ''} |")
+        lines.append("")
+    elif cg:
+        lines.append(f"callgrind: {cg.get('note')}")
+        lines.append("")
     if r.get("profiles"):
         lines.append("Profiles of the missed targets (`perf record -g` of drmock in that scenario, `perf report --stdio --no-children --sort dso,symbol` of drmock's threads, top entries; percentages of all samples):")
         lines.append("")
@@ -1071,6 +1153,10 @@ def main():
     p.add_argument("--skip-startup", action="store_true", help="same as --skip startup")
     p.add_argument("--profile", action="store_true", help="for each missed target, perf record its scenario and keep the top entries")
     p.add_argument("--profile-top", type=int, default=25, help="perf report lines kept per profile (default 25)")
+    p.add_argument("--callgrind", action="store_true",
+                   help="count instructions with valgrind --tool=callgrind: exec to first answer and per request "
+                        "(GET status, the fixture's list, one backup) of drmock, and of the bare libmicrohttpd program")
+    p.add_argument("--callgrind-requests", type=int, default=200, help="requests counted per path (default 200)")
     p.add_argument("--hash-cost", type=int,
                    help="`drmock serve --hash-cost N` and `drmock hash --hash-cost N` (log2 of scrypt's N) for every server "
                         "and the generated catalogs; the report names the cost (default: drmock's default)")
