@@ -3,8 +3,9 @@
 
     python3 Benchmarks/compare.py BEFORE/results.json AFTER/results.json
 
-Start-up medians (elapsed and CPU), the create loop, and per wrk run req/s and the server's CPU
-per request, which depends far less on the machine's load than req/s does."""
+Start-up medians (elapsed and CPU), the create loop, per wrk run req/s and the server's CPU per
+request (which depends far less on the machine's load than req/s does), the scaling tables and the
+callgrind instruction counts where both runs have them."""
 import json
 import sys
 
@@ -29,6 +30,32 @@ def main():
             print(f"| {w['label']} | {w['connections']} | {b['rps']:.0f} | {b['cpu_us_per_request']} | "
                   f"{w['rps']:.0f} | {w['cpu_us_per_request']} |")
     print()
+    sb = {c["backups"]: c for c in (before.get("scaling") or {}).get("catalog", [])}
+    rows = [(sb[c["backups"]], c) for c in (after.get("scaling") or {}).get("catalog", []) if c["backups"] in sb]
+    if rows:
+        print("| catalog | before: start-up CPU ms | list median ms | RSS idle MiB | after: start-up CPU ms | list median ms | RSS idle MiB |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for b, a in rows:
+            print(f"| {a['backups']:,} | {b['startup_cpu_ms']} | {b['list_median_ms']} | {b['rss_idle_kb'] / 1024:.1f} | "
+                  f"{a['startup_cpu_ms']} | {a['list_median_ms']} | {a['rss_idle_kb'] / 1024:.1f} |")
+        print()
+    xb = {c["contexts"]: c for c in (before.get("scaling") or {}).get("contexts", [])}
+    rows = [(xb[c["contexts"]], c) for c in (after.get("scaling") or {}).get("contexts", []) if c["contexts"] in xb]
+    if rows:
+        print("| contexts | before: CPU µs/req | RSS open MiB | peak MiB | after: CPU µs/req | RSS open MiB | peak MiB |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for b, a in rows:
+            print(f"| {a['contexts']} | {b['cpu_us']} | {b['rss_open_kb'] / 1024:.1f} | {b['rss_peak_kb'] / 1024:.1f} | "
+                  f"{a['cpu_us']} | {a['rss_open_kb'] / 1024:.1f} | {a['rss_peak_kb'] / 1024:.1f} |")
+        print()
+    cb, ca = (before.get("callgrind") or {}).get("drmock", {}), (after.get("callgrind") or {}).get("drmock", {})
+    if cb and ca:
+        print("| callgrind, drmock instructions | before | after |")
+        print("|---|---:|---:|")
+        for k, v in ca.items():
+            if k in cb:
+                print(f"| {k} | {cb[k]:,} | {v:,} |")
+        print()
     for name, r in (("before", before), ("after", after)):
         c, bl = r.get("create") or {}, r.get("big_list") or {}
         if c:
