@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "Benchmarks")
 DR = "/arcgis/admin/system/disasterrecovery"
 ADMIN = ("admin", "drmock-admin-1")
-SECTIONS = ("startup", "status", "job", "lists", "create", "catalogs", "contexts")
+SECTIONS = ("startup", "status", "job", "lists", "create", "many", "catalogs", "contexts")
 MB = 1_000_000
 
 
@@ -494,7 +494,7 @@ class Bench:
         self.results["status_body"] = body.decode()
 
         steps = [("startup", self.startups), ("status", self.status_trio), ("job", self.while_job),
-                 ("lists", self.big_list), ("create", self.create_loop), ("catalogs", self.scale_catalogs),
+                 ("lists", self.big_list), ("create", self.create_loop), ("many", self.many_created), ("catalogs", self.scale_catalogs),
                  ("contexts", self.scale_contexts)]
         for name, step in steps:
             if name in self.a.skip:
@@ -642,14 +642,57 @@ class Bench:
         generated = n - len(self.base_fixture["backups"])
         return f"bench-{generated // 2:06d}" if generated > 0 else self.base_fixture["backups"][0]["backupName"]
 
+    @staticmethod
+    def create_one(cl, token, name):
+        """POST create, then GET its job until COMPLETED: (job id, polls)."""
+        _, created = cl.post(f"{DR}/stores/default/backups/create",
+                             {"name": name, "passcode": "bench-passcode", "f": "json", "token": token})
+        answer = json.loads(created)
+        if "jobid" not in answer:
+            raise RuntimeError(f"create {name}: {created[:300]!r}")
+        polls = 0
+        while True:
+            polls += 1
+            _, job = cl.get(f"/arcgis/admin/jobs/{answer['jobid']}?f=json&token={token}")
+            status = json.loads(job)["status"]
+            if status == "COMPLETED":
+                return answer["jobid"], polls
+            if status in ("FAILED", "TIMED OUT"):
+                raise RuntimeError(f"create {name}: {status}")
+
+    def instant_server(self, name):
+        port = free_port()
+        db = os.path.join(self.work, f"{name}.sqlite")
+        d = Server(self.drmock_argv(port, db, self.instant_fixture), port, "drmock")
+        cl = Client(port)
+        return d, cl, cl.token()
+
+    def many_created(self):
+        """A catalog grown through the API: `created_backups` creates driven to COMPLETED (instant
+        timings) on a new drmock; its RSS before, at peak while they are made, after, and settled."""
+        n = self.a.created_backups
+        d, cl, token = self.instant_server("many")
+        cpu0 = d.cpu_seconds()
+        t0 = time.perf_counter()
+        with RSSSampler(d, interval=0.05) as sampler:
+            for i in range(n):
+                self.create_one(cl, token, f"m-{i:06d}")
+        total = time.perf_counter() - t0
+        cpu = d.cpu_seconds() - cpu0
+        time.sleep(self.a.settle)
+        settled = d.memory()
+        self.results["created_backups"] = {"backups": n, "total_s": round(total, 2), "drmock_cpu_s": round(cpu, 2),
+                                           **sampler.summary(), "settled_kb": settled["rss_kb"], "settle_s": self.a.settle,
+                                           "hash": self.results["hash_cost"], "load": loadavg()[0]}
+        self.results["rss"][f"{n:,} backups created through the API, settled {self.a.settle:g} s"] = settled
+        log(f"{n} backups created through the API in {total:.1f} s (drmock CPU {cpu:.1f} s): RSS {mib(sampler.before['rss_kb'])} "
+            f"-> peak {mib(sampler.peak)} MiB, settled {mib(settled['rss_kb'])} MiB, load {loadavg()[0]}")
+        d.stop()
+
     def create_loop(self):
         """Instant timings: creates through to COMPLETED, then a job, the grown list, generateToken,
         and the memory settled after all of it."""
-        port = free_port()
-        db = os.path.join(self.work, "instant.sqlite")
-        d = Server(self.drmock_argv(port, db, self.instant_fixture), port, "drmock")
-        cl = Client(port)
-        token = cl.token()
+        d, cl, token = self.instant_server("instant")
         n = self.a.creates
         cycle = []
         cpu0 = d.cpu_seconds()
@@ -658,20 +701,7 @@ class Bench:
         with RSSSampler(d) as sampler:
             for i in range(n):
                 s = time.perf_counter()
-                _, created = cl.post(f"{DR}/stores/default/backups/create",
-                                     {"name": f"c-{i:06d}", "passcode": "bench-passcode", "f": "json", "token": token})
-                answer = json.loads(created)
-                if "jobid" not in answer:
-                    raise RuntimeError(f"create {i}: {created[:300]!r}")
-                polls = 0
-                while True:
-                    polls += 1
-                    _, job = cl.get(f"/arcgis/admin/jobs/{answer['jobid']}?f=json&token={token}")
-                    status = json.loads(job)["status"]
-                    if status == "COMPLETED":
-                        break
-                    if status in ("FAILED", "TIMED OUT"):
-                        raise RuntimeError(f"create {i}: {status}")
+                jobid, polls = self.create_one(cl, token, f"c-{i:06d}")
                 cycle.append((time.perf_counter() - s) * 1000)
         total = time.perf_counter() - t0
         cpu = d.cpu_seconds() - cpu0
@@ -692,7 +722,6 @@ class Bench:
         log(f"{n} creates to COMPLETED: {total:.2f} s (p50 {self.results['create']['per_create_ms_p50']} ms per create), "
             f"drmock CPU {cpu:.2f} s, load {loadavg()[0]}")
         self.results["rss"][f"after {n} creates"] = d.memory()
-        jobid = answer["jobid"]
         self.wrk_paths(d, "GET a job (COMPLETED)", f"/arcgis/admin/jobs/{jobid}?f=json&token={token}")
         self.wrk_paths(d, f"GET backups list ({n + len(self.base_fixture['backups'])} backups)", f"{DR}/stores/default/backups?f=json&token={token}")
         for c in self.a.connections:
@@ -947,19 +976,11 @@ class Bench:
                     data = self.perf_pid(key, d, lambda: self.time_list(d.port, path, 21))
                     d.stop()
                 elif key == "creates":
-                    port = free_port()
-                    db = os.path.join(self.work, "profile-instant.sqlite")
-                    d = Server(self.drmock_argv(port, db, self.instant_fixture), port, "drmock")
-                    cl = Client(port)
-                    token = cl.token()
+                    d, cl, token = self.instant_server("profile-instant")
 
                     def creates():
                         for i in range(100):
-                            _, created = cl.post(f"{DR}/stores/default/backups/create",
-                                                 {"name": f"p-{i:04d}", "passcode": "bench-passcode", "f": "json", "token": token})
-                            jobid = json.loads(created)["jobid"]
-                            while json.loads(cl.get(f"/arcgis/admin/jobs/{jobid}?f=json&token={token}")[1])["status"] != "COMPLETED":
-                                pass
+                            self.create_one(cl, token, f"p-{i:04d}")
                     data = self.perf_pid(key, d, creates)
                     d.stop()
                 else:
@@ -1078,6 +1099,13 @@ def markdown(r):
                      f"{cr['per_create_ms_p99']} ms p99 and {cr.get('per_create_ms_p999', '?')} ms p99.9 per create (create + job polls); "
                      f"drmock used {cr['drmock_cpu_s']} s of CPU for them, the Python client {cr.get('client_cpu_s', '?')} s; peak RSS during them {mib(cr.get('rss_peak_kb', 0))} MiB; load {cr.get('load', '?')}.")
         lines.append("")
+    cb = r.get("created_backups")
+    if cb:
+        lines.append(f"{cb['backups']:,} backups created through the API (instant timings, one client, {cb['hash']}) in {cb['total_s']} s "
+                     f"({cb['drmock_cpu_s']} s of drmock CPU; load {cb['load']}): RSS {mib(cb['rss_before_kb'])} MiB before, "
+                     f"{mib(cb['rss_peak_kb'])} MiB at peak while they were made (VmRSS sampled every 50 ms), {mib(cb['rss_kb'])} MiB after, "
+                     f"{mib(cb['settled_kb'])} MiB settled {cb['settle_s']:g} s later.")
+        lines.append("")
     if r["rss"]:
         lines.append("| drmock memory | RSS MiB | peak (VmHWM) MiB |")
         lines.append("|---|---:|---:|")
@@ -1145,6 +1173,8 @@ def main():
     p.add_argument("--connections", default="1,16,64")
     p.add_argument("--backups", type=int, help="backups in the big catalog (default 10,000; --quick: 1,000)")
     p.add_argument("--creates", type=int, help="creates driven to COMPLETED (default 1,000; --quick: 50)")
+    p.add_argument("--created-backups", type=int,
+                   help="backups created through the API for the memory figures of section many (default 10,000; --quick: 100)")
     p.add_argument("--scale-sizes", help="catalog sizes for the scaling table (default 100,1000,10000,100000; --quick: 100,1000)")
     p.add_argument("--scale-starts", type=int, help="starts per catalog size (default: --starts)")
     p.add_argument("--scale-duration", type=int, help="seconds per wrk run of the scaling tables (default 5; --quick: 1)")
@@ -1173,7 +1203,7 @@ def main():
                    help="a Python with matplotlib for the PNG (default: the venv scripts/bench makes)")
     a = p.parse_args()
     q = a.quick
-    defaults = {"duration": (10, 1), "starts": (20, 3), "rounds": (2, 1), "backups": (10_000, 1_000), "creates": (1000, 50),
+    defaults = {"duration": (10, 1), "starts": (20, 3), "rounds": (2, 1), "backups": (10_000, 1_000), "creates": (1000, 50), "created_backups": (10_000, 100),
                 "scale_sizes": ("100,1000,10000,100000", "100,1000"), "scale_duration": (5, 1), "contexts": ("1,10,100", "1,10")}
     for k, (full, quick) in defaults.items():
         if getattr(a, k) is None:
