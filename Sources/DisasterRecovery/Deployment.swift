@@ -4,7 +4,7 @@ import Synchronization
 
 /// What the catalog keeps about a deployment besides its rows: where it came from, its release,
 /// timings, and its clock's time line.
-struct DeploymentProfile: Codable, Sendable {
+struct DeploymentProfile: Codable, Sendable, Equatable {
     var fixtureName: String
     var release: String
     var fullVersion: String
@@ -101,7 +101,9 @@ public final class Deployment: Sendable {
             state.profile.release = chosen.name
             state.profile.fullVersion = chosen.fullVersion
             let deployment = try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN)
-            try deployment.persistProfile()
+            // Only when the clock or release changed: an unchanged profile would be rewritten as it is,
+            // and that first write after opening costs two fsyncs (WAL header, directory) before serving.
+            if state.profile != profile { try deployment.persistProfile() }
             if fixture.onRestart == .fail { try deployment.failInterruptedJob() }
             return deployment
         }
