@@ -30,6 +30,8 @@ public final class AdminService: Sendable {
     public let registry: DeploymentRegistry
     public let configuration: AdminConfiguration
     let routes: [Route]
+    /// What routing reads of each route, in the same order (copying one costs two references, a Route a dozen).
+    private let shapes: [(segments: [Route.Segment], literalCount: Int, method: String)]
     /// The control plane (`/_mock/...`, faults and journal around the API), unless turned off.
     public let control: ControlPlane?
     let cache = AnswerCache()
@@ -38,6 +40,7 @@ public final class AdminService: Sendable {
         self.registry = registry
         self.configuration = configuration
         self.routes = RouteTables.all.sorted { $0.literalCount > $1.literalCount }
+        self.shapes = routes.map { ($0.segments, $0.literalCount, $0.method) }
         self.control = configuration.controlPlane ? ControlPlane(registry: registry, defaultContext: configuration.defaultContext, access: configuration.controlAccess) : nil
     }
 
@@ -54,26 +57,40 @@ public final class AdminService: Sendable {
 
     /// Answers `request`; `signedIn` is set to the token's user once the token is checked (for the journal).
     func respond(_ request: Request, signedIn: inout String?) -> Response {
+        respond(request, parts: Route.segments(of: request.path), deployment: nil, signedIn: &signedIn)
+    }
+
+    /// The same, for a caller that has already split the path (`parts`, as ``Route/segments(of:)``
+    /// gives them) and found the deployment its first segment names.
+    func respond(_ request: Request, parts: [Substring], deployment served: Deployment?, signedIn: inout String?) -> Response {
         var format: Format
         switch Format.of(request) {
         case .success(let f): format = f
         case .failure(let e): return render(error: e, format: .json)
         }
-        let parts = Route.segments(of: request.path)
-        guard let first = parts.first, let deployment = registry.serve(context: String(first)) else {
+        guard let first = parts.first, let deployment = served ?? registry.serve(context: String(first)) else {
             return render(error: .notFound(request.path), format: format)
         }
         let rest = parts.dropFirst()
         // f=html: the directory (sign-in, assets, pages and forms; see HTMLDirectory).
         var html = format == .html ? HTMLDirectory(service: self, request: request, deployment: deployment, context: String(first)) : nil
         if let page = html?.respondOutsideRoutes(rest) { return page }
-        let candidates = routes.compactMap { r in r.match(rest).map { (r, $0) } }
-        guard !candidates.isEmpty else { return html?.errorPage(.notFound(request.path)) ?? render(error: .notFound(request.path), format: format) }
         // The most specific shape decides: GET on `backups/create` is a wrong method, not a backup named "create".
-        let best = candidates.map(\.0.literalCount).max() ?? 0
-        let shaped = candidates.filter { $0.0.literalCount == best }
+        // `routes` is sorted by literal count, most first: the matches of the best count come first, together.
+        // Matched on `shapes` and kept as indices, so that no Route (which holds many references) is copied
+        // but the one chosen.
         let method = request.method == "HEAD" ? "GET" : request.method
-        guard let (route, params) = shaped.first(where: { $0.0.method == method }) ?? html?.formRoute(shaped) else {
+        var matched: [(index: Int, params: [String])] = []
+        var chosen: (index: Int, params: [String])? = nil
+        for i in shapes.indices {
+            if let best = matched.first?.index, shapes[i].literalCount < shapes[best].literalCount { break }
+            guard let params = Route.match(shapes[i].segments, rest) else { continue }
+            matched.append((i, params))
+            if chosen == nil, shapes[i].method == method { chosen = (i, params) }
+        }
+        guard !matched.isEmpty else { return html?.errorPage(.notFound(request.path)) ?? render(error: .notFound(request.path), format: format) }
+        var shaped: [(Route, [String])] { matched.map { (routes[$0.index], $0.params) } }
+        guard let (route, params) = chosen.map({ (routes[$0.index], $0.params) }) ?? html?.formRoute(shaped) else {
             let e = AdminError.methodNotAllowed(request.method, allowed: shaped.map(\.0.method))
             return html?.errorPage(e) ?? render(error: e, format: format)
         }
@@ -101,7 +118,8 @@ public final class AdminService: Sendable {
             if route.cached, format != .html, let revision = try deployment.answerRevision() {
                 let key = AnswerCache.key(path: request.path, format: format)
                 if let cached = cache.answer(key, context: call.context, revision: revision) { return cached }
-                let response = render(try route.handler(call), title: route.title, format: format, request: request)
+                // Sent again and again while the revision holds: libmicrohttpd's copy is made once (see `Response.repeated`).
+                let response = render(try route.handler(call), title: route.title, format: format, request: request).repeated
                 cache.store(response, key, context: call.context, revision: revision)
                 return response
             }
@@ -118,12 +136,7 @@ public final class AdminService: Sendable {
     /// `session` is the directory's session cookie, which only f=html GET pages pass (last resort).
     static func token(of request: Request, session: String? = nil) throws -> String {
         if let t = request.formValue("token"), !t.isEmpty { return t }
-        for header in ["x-esri-authorization", "authorization"] {
-            if let v = request.header(header) {
-                let parts = v.split(separator: " ", maxSplits: 1)
-                if parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty { return String(parts[1]) }
-            }
-        }
+        if let t = bearer(request.header("x-esri-authorization")) ?? bearer(request.header("authorization")) { return t }
         if let t = request.queryValue("token"), !t.isEmpty {
             if request.method == "POST" {
                 throw AdminError.tokenRequired("A POST request must carry its token in the request body or an authorization header, not in the query string.")
@@ -132,6 +145,14 @@ public final class AdminService: Sendable {
         }
         if let session, !session.isEmpty { return session }
         throw AdminError.tokenRequired()
+    }
+
+    /// The token of an `Authorization: Bearer <token>` value.
+    private static func bearer(_ value: String?) -> String? {
+        guard let value else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else { return nil }
+        return String(parts[1])
     }
 
     // MARK: - Rendering

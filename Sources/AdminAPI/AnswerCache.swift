@@ -22,7 +22,13 @@ final class AnswerCache: Sendable {
     /// The answers of one context at one revision.
     private struct Generation: Sendable {
         var revision: UInt64
-        var byKey: [String: Response] = [:]
+        var byKey: [Key: Response] = [:]
+    }
+
+    /// A path and whether the answer is pretty-printed (a struct, so that no key string is built per request).
+    struct Key: Hashable, Sendable {
+        let path: String
+        let pretty: Bool
     }
 
     private struct Entries: Sendable {
@@ -43,11 +49,11 @@ final class AnswerCache: Sendable {
 
     private let entries = Mutex(Entries())
 
-    static func key(path: String, format: Format) -> String {
-        (format == .pjson ? "p" : "j") + path
+    static func key(path: String, format: Format) -> Key {
+        Key(path: path, pretty: format == .pjson)
     }
 
-    func answer(_ key: String, context: String, revision: UInt64) -> Response? {
+    func answer(_ key: Key, context: String, revision: UInt64) -> Response? {
         entries.withLock { e in
             guard let g = e.byContext[context], g.revision == revision else { return nil }
             return g.byKey[key]
@@ -56,7 +62,7 @@ final class AnswerCache: Sendable {
 
     /// Keeps `response` for `key` at `revision`; an answer of an older revision than the context's
     /// newest is not kept (revisions only grow, see ``DisasterRecovery/Deployment/answerRevision()``).
-    func store(_ response: Response, _ key: String, context: String, revision: UInt64) {
+    func store(_ response: Response, _ key: Key, context: String, revision: UInt64) {
         let size = response.body.count
         guard size <= Self.maxBytes else { return }
         entries.withLock { e in

@@ -17,7 +17,14 @@ public final class ControlPlane: Sendable {
     let registry: DeploymentRegistry
     let defaultContext: String
     let waiters: JobWaiters
-    private let controls = Mutex<[String: ContextControl]>([:])
+    /// Boxed, so that a request changes its context's control state in place instead of through the
+    /// dictionary (whose in-place access copied the whole ContextControl, twice per request).
+    private let controls = Mutex<[String: ControlBox]>([:])
+
+    private final class ControlBox {
+        var control: ContextControl
+        init(_ control: ContextControl) { self.control = control }
+    }
     let routes: [ControlRoute]
     let access: ControlAccess
 
@@ -47,8 +54,10 @@ public final class ControlPlane: Sendable {
     /// Runs `body` on a context's control state (made on first use).
     func withControl<T>(_ context: String, _ body: (inout ContextControl) throws -> T) rethrows -> T {
         try controls.withLock { map in
-            if map[context] == nil { map[context] = ContextControl(fixture: registry.fixture) }
-            return try body(&map[context]!)
+            if let box = map[context] { return try body(&box.control) }
+            let box = ControlBox(ContextControl(fixture: registry.fixture))
+            map[context] = box
+            return try body(&box.control)
         }
     }
 
@@ -56,7 +65,7 @@ public final class ControlPlane: Sendable {
 
     /// Every request comes here first when the control plane is on.
     func handle(_ request: Request, service: AdminService) -> Reply {
-        let parts = request.path.split(separator: "/")
+        let parts = Route.segments(of: request.path)
         if parts.first == "_mock" { return control(request, parts: parts.dropFirst(), service: service) }
         return serveAPI(request, parts: parts, service: service)
     }
@@ -98,7 +107,7 @@ public final class ControlPlane: Sendable {
         }
         let context = String(first)
         let rest = parts.dropFirst()
-        let format = (try? Format.of(request).get()) ?? .json
+        var format: Format { (try? Format.of(request).get()) ?? .json }
         var response: Response? = nil
         var fault: String? = nil
         var delayMs: Int64 = 0
@@ -126,16 +135,17 @@ public final class ControlPlane: Sendable {
             }
         }
         var user: String? = nil
-        let answer = response ?? service.respond(request, signedIn: &user)
+        let answer = response ?? service.respond(request, parts: parts, deployment: deployment, signedIn: &user)
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15 + Double(delayMs)
-        let clock = deployment.clock.now()
-        let entryFault = fault
+        // The entry is made outside the lock; only its sequence number is given under it.
+        var entry = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method, path: request.path,
+                                 query: RequestJournal.mask(request.query), formKeys: request.form.map(\.name), user: user,
+                                 status: answer.status, errorCode: Self.errorCode(of: answer), latencyMs: latency, fault: fault)
         withControl(context) { c in
             c.journal.append { seq in
-                JournalEntry(seq: seq, time: wallClockMillis(), clock: clock, method: request.method, path: request.path,
-                             query: RequestJournal.mask(request.query), formKeys: request.form.map(\.name), user: user,
-                             status: answer.status, errorCode: Self.errorCode(of: answer), latencyMs: latency, fault: entryFault)
+                entry.seq = seq
+                return entry
             }
         }
         let delay = delayMs
@@ -188,13 +198,26 @@ public final class ControlPlane: Sendable {
     /// The error envelope's code in an answer, if it is one (JSON bodies only).
     static func errorCode(of response: Response) -> Int? {
         // Only bodies that start as an envelope (`{"error"`, compact or indented) are parsed.
-        let head = response.body.prefix(24).filter { $0 != 0x20 && $0 != 0x0a }
-        guard response.body.count < 65_536, head.starts(with: Array(#"{"error""#.utf8)),
+        guard response.body.count < 65_536, startsAsEnvelope(response.body),
               let v = try? JSONValue.parse(String(decoding: response.body, as: UTF8.self)), let code = v["error"]?["code"]?.int64Value else {
             if response.status >= 400 { return response.status }
             return nil
         }
         return Int(code)
+    }
+
+    private static let envelopeStart = Array(#"{"error""#.utf8)
+
+    /// Whether the first 24 bytes, spaces and newlines left out, begin with `{"error"` (no allocation:
+    /// this runs on every request of the emulated API).
+    static func startsAsEnvelope(_ body: [UInt8]) -> Bool {
+        var matched = 0
+        for byte in body.prefix(24) where byte != 0x20 && byte != 0x0a {
+            guard byte == envelopeStart[matched] else { return false }
+            matched += 1
+            if matched == envelopeStart.count { return true }
+        }
+        return false
     }
 
     // MARK: - Rendering

@@ -103,6 +103,7 @@ struct Route: Sendable {
     /// `pattern` is the path after the context, with `{name}` for parameters, e.g. `admin/jobs/{job}`.
     init(_ method: String, _ pattern: String, access: Access, title: String,
          _ handler: @escaping @Sendable (Call) throws -> JSONValue) {
+        precondition(pattern.utf8.allSatisfy { $0 < 0x80 }, "route patterns are ASCII: \(pattern)")
         self.method = method
         self.pattern = pattern
         self.segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? .param : .literal(String($0)) }
@@ -115,32 +116,59 @@ struct Route: Sendable {
     /// The non-empty `/`-separated segments of a path, as `path.split(separator: "/")` gives them.
     /// An ASCII path (the usual case) is split on its bytes, without Character processing.
     static func segments(of path: String) -> [Substring] {
-        guard path.utf8.allSatisfy({ $0 < 0x80 }) else { return path.split(separator: "/") }
-        var parts: [Substring] = []
-        var start = path.utf8.startIndex
-        var i = start
-        while i != path.utf8.endIndex {
-            if path.utf8[i] == UInt8(ascii: "/") {
-                if start != i { parts.append(path[start..<i]) }
-                start = path.utf8.index(after: i)
+        let utf8 = path.utf8
+        let split: [Substring]?? = utf8.withContiguousStorageIfAvailable { bytes -> [Substring]? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var parts: [Substring] = []
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                if start != i {
+                    parts.append(path[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: i)])
+                }
+                start = i + 1
             }
-            i = path.utf8.index(after: i)
+            return parts
         }
-        if start != path.utf8.endIndex { parts.append(path[start...]) }
-        return parts
+        if let split, let parts = split { return parts }
+        return path.split(separator: "/")
     }
 
     /// The parameter values if `path` (split, after the context) fits this route's shape.
     func match(_ path: ArraySlice<Substring>) -> [String]? {
+        Self.match(segments, path)
+    }
+
+    /// The parameter values if `path` fits the shape `segments`.
+    static func match(_ segments: [Segment], _ path: ArraySlice<Substring>) -> [String]? {
         guard path.count == segments.count else { return nil }
         var params: [String] = []
-        for (seg, part) in zip(segments, path) {
-            switch seg {
-            case .literal(let l): if l != part { return nil }
-            case .param: params.append(String(part))
+        var part = path.startIndex
+        for segment in segments {
+            defer { part += 1 }
+            switch segment {
+            case .literal(let literal): if !Self.literal(literal, matches: path[part]) { return nil }
+            case .param: params.append(String(path[part]))
             }
         }
         return params
+    }
+
+    /// Whether a path segment equals a literal segment (ASCII, see `init`) as Strings compare. A part of
+    /// the same UTF-8 length is equal exactly when its bytes are, and a shorter one never is; only a
+    /// longer (non-ASCII) one needs String's comparison, which treats canonically equivalent text
+    /// (e.g. U+212A KELVIN SIGN for K) as equal.
+    static func literal(_ literal: String, matches part: Substring) -> Bool {
+        var literal = literal, part = part
+        let literalCount = literal.utf8.count, partCount = part.utf8.count
+        if literalCount == partCount {
+            return literal.withUTF8 { a in
+                part.withUTF8 { b in
+                    for i in 0..<a.count where a[i] != b[i] { return false }
+                    return true
+                }
+            }
+        }
+        return partCount > literalCount && literal == part
     }
 
     /// This route, needing `feature` at the chosen release (checked under `--strict`).

@@ -231,6 +231,23 @@ size_t cmhd_client_address(struct MHD_Connection *connection, char *buffer, size
         return 0;
     const struct sockaddr *address = info->client_addr;
     const char *text = NULL;
+    if (address->sa_family == AF_INET && size >= 16) {
+        /* Dotted quad by hand: inet_ntop goes through sprintf, and this runs on every request. */
+        const unsigned char *octets = (const unsigned char *)&((const struct sockaddr_in *)address)->sin_addr;
+        size_t n = 0;
+        for (int i = 0; i < 4; i++) {
+            unsigned int v = octets[i];
+            if (i > 0)
+                buffer[n++] = '.';
+            if (v >= 100)
+                buffer[n++] = (char)('0' + v / 100);
+            if (v >= 10)
+                buffer[n++] = (char)('0' + v / 10 % 10);
+            buffer[n++] = (char)('0' + v % 10);
+        }
+        buffer[n] = '\0';
+        return n;
+    }
     if (address->sa_family == AF_INET)
         text = inet_ntop(AF_INET, &((const struct sockaddr_in *)address)->sin_addr, buffer, (socklen_t)size);
     else if (address->sa_family == AF_INET6)

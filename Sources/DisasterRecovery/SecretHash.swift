@@ -76,7 +76,14 @@ public enum SecretHash {
 
     /// SHA-256 of a token, hex: what the catalog keeps instead of the token.
     public static func digest(_ token: String) -> String {
-        hex(Array(SHA256.hash(data: Array(token.utf8))))
+        // Hashed from the string's own bytes, and hex-encoded from the digest's: this runs on every request.
+        var token = token
+        let digest = token.withUTF8 { bytes in
+            var hasher = SHA256()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            return hasher.finalize()
+        }
+        return digest.withUnsafeBytes { hex($0) }
     }
 
     /// `count` random bytes from the system generator, as URL-safe base64 without padding.
@@ -115,10 +122,16 @@ public enum SecretHash {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func hex(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { hex($0) }
+    }
+
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            for (i, b) in bytes.enumerated() {
-                out[2 * i] = hexDigits[Int(b >> 4)]
-                out[2 * i + 1] = hexDigits[Int(b & 15)]
+            hexDigits.withUnsafeBufferPointer { digits in
+                for (i, b) in bytes.enumerated() {
+                    out[2 * i] = digits[Int(b >> 4)]
+                    out[2 * i + 1] = digits[Int(b & 15)]
+                }
             }
             return bytes.count * 2
         }

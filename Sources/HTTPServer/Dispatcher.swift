@@ -161,8 +161,23 @@ final class Dispatcher: Sendable {
     static let sharedBodyThreshold = 16 * 1024
 
     private func queue(_ response: Response, on connection: OpaquePointer) -> Bool {
+        // 1xx are not final responses: libmicrohttpd would send the status line and nothing more.
+        let status = (200...999).contains(response.status) ? UInt32(response.status) : 500
+        if let prepared = response.prepared {
+            // A repeated response: libmicrohttpd counts the connections that hold it, so one object serves all.
+            guard let shared = prepared.handle(making: { Self.makeMHDResponse(response, shareBody: !response.body.isEmpty) }) else { return false }
+            return MHD_queue_response(connection, status, shared) == .YES
+        }
+        guard let mhdResponse = Self.makeMHDResponse(response, shareBody: response.body.count >= Self.sharedBodyThreshold) else { return false }
+        defer { MHD_destroy_response(mhdResponse) }
+        return MHD_queue_response(connection, status, mhdResponse) == .YES
+    }
+
+    /// libmicrohttpd's response object for `response`, headers added; the caller destroys it. With
+    /// `shareBody`, libmicrohttpd sends from the response's own bytes instead of a copy.
+    private static func makeMHDResponse(_ response: Response, shareBody: Bool) -> OpaquePointer? {
         let created: OpaquePointer?
-        if response.body.count >= Self.sharedBodyThreshold {
+        if shareBody {
             // No copy: libmicrohttpd reads the array's storage, which the retained box keeps alive and
             // unchanged (a `let` array is never mutated or moved) until libmicrohttpd releases it.
             // A cached answer of 10 MB is then sent to 64 clients without 64 copies.
@@ -179,15 +194,35 @@ final class Dispatcher: Sendable {
                 MHD_create_response_from_buffer(body.count, UnsafeMutableRawPointer(mutating: body.baseAddress), .RESPMEM_MUST_COPY)
             }
         }
-        guard let mhdResponse = created else { return false }
-        defer { MHD_destroy_response(mhdResponse) }
+        guard let mhdResponse = created else { return nil }
         for header in response.headers where !isFramingHeader(header.name) {
             // Refused (and so dropped) if the name or value contains CR, LF or other forbidden characters.
             _ = MHD_add_response_header(mhdResponse, header.name, header.value)
         }
-        // 1xx are not final responses: libmicrohttpd would send the status line and nothing more.
-        let status = (200...999).contains(response.status) ? UInt32(response.status) : 500
-        return MHD_queue_response(connection, status, mhdResponse) == .YES
+        return mhdResponse
+    }
+}
+
+/// The libmicrohttpd response object of a ``Response/repeated`` response, made once at its first
+/// send and destroyed with the last copy of the response (libmicrohttpd frees it when the last
+/// connection sending it is done too).
+final class PreparedResponse: Sendable {
+    /// The object's address, 0 until it is made.
+    private let address = Atomic<UInt>(0)
+
+    /// The object, made by `make` if it does not exist yet (two threads may both make one: one is kept).
+    func handle(making make: () -> OpaquePointer?) -> OpaquePointer? {
+        if let existing = OpaquePointer(bitPattern: address.load(ordering: .acquiring)) { return existing }
+        guard let made = make() else { return nil }
+        let (stored, current) = address.compareExchange(expected: 0, desired: UInt(bitPattern: Int(bitPattern: made)),
+                                                        ordering: .acquiringAndReleasing)
+        if stored { return made }
+        MHD_destroy_response(made)
+        return OpaquePointer(bitPattern: current)
+    }
+
+    deinit {
+        if let made = OpaquePointer(bitPattern: address.load(ordering: .acquiring)) { MHD_destroy_response(made) }
     }
 }
 

@@ -4,14 +4,26 @@ public struct Response: Sendable {
     public var status: Int
     /// Headers to send, in order. Headers containing CR or LF are dropped, and so are
     /// `Content-Length` and `Transfer-Encoding`, which the server sets from the body.
-    public var headers: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)] { didSet { prepared = nil } }
     /// The body. For `HEAD` requests it is not sent, but its length is announced.
-    public var body: [UInt8]
+    public var body: [UInt8] { didSet { prepared = nil } }
+    /// libmicrohttpd's response object for these headers and body, shared by every send of a
+    /// ``repeated`` response (dropped when the headers or body change).
+    var prepared: PreparedResponse?
 
     public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// This response, to be sent many times unchanged (an answer kept in a cache): its copies share one
+    /// libmicrohttpd response object, made at the first send, so later sends neither copy the body nor
+    /// build the headers again. Changing the headers or body of a copy makes it an ordinary response.
+    public var repeated: Response {
+        var r = self
+        r.prepared = PreparedResponse()
+        return r
     }
 
     /// A text response, UTF-8 encoded.

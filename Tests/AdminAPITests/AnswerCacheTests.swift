@@ -53,30 +53,31 @@ import Testing
 /// Only the newest revision's answers are kept per context (issue #11: no stale big lists in memory).
 @Suite struct AnswerCacheMemoryTests {
     func answer(_ text: String) -> Response { Response(body: Array(text.utf8)) }
+    func key(_ path: String) -> AnswerCache.Key { AnswerCache.key(path: path, format: .json) }
 
     @Test func aNewerRevisionDropsTheContextsOlderAnswers() {
         let cache = AnswerCache()
-        cache.store(answer("list at 1"), "j/a/list", context: "a", revision: 1)
-        cache.store(answer("job at 1"), "j/a/job", context: "a", revision: 1)
-        cache.store(answer("list of b"), "j/b/list", context: "b", revision: 2)
+        cache.store(answer("list at 1"), key("/a/list"), context: "a", revision: 1)
+        cache.store(answer("job at 1"), key("/a/job"), context: "a", revision: 1)
+        cache.store(answer("list of b"), key("/b/list"), context: "b", revision: 2)
         #expect(cache.usage.entries == 3)
-        #expect(cache.answer("j/a/list", context: "a", revision: 1)?.body == Array("list at 1".utf8))
+        #expect(cache.answer(key("/a/list"), context: "a", revision: 1)?.body == Array("list at 1".utf8))
 
-        cache.store(answer("list at 3"), "j/a/list", context: "a", revision: 3)
+        cache.store(answer("list at 3"), key("/a/list"), context: "a", revision: 3)
         #expect(cache.usage.entries == 2)   // a's job answer at 1 is gone; b's answer stays
         #expect(cache.usage.bytes == "list at 3".utf8.count + "list of b".utf8.count)
-        #expect(cache.answer("j/a/job", context: "a", revision: 1) == nil)
-        #expect(cache.answer("j/a/list", context: "a", revision: 3)?.body == Array("list at 3".utf8))
-        #expect(cache.answer("j/b/list", context: "b", revision: 2)?.body == Array("list of b".utf8))
+        #expect(cache.answer(key("/a/job"), context: "a", revision: 1) == nil)
+        #expect(cache.answer(key("/a/list"), context: "a", revision: 3)?.body == Array("list at 3".utf8))
+        #expect(cache.answer(key("/b/list"), context: "b", revision: 2)?.body == Array("list of b".utf8))
 
         // An answer rendered from an older state, stored late, is not kept.
-        cache.store(answer("job at 1, late"), "j/a/job", context: "a", revision: 1)
-        #expect(cache.answer("j/a/job", context: "a", revision: 1) == nil)
-        #expect(cache.answer("j/a/list", context: "a", revision: 3) != nil)
+        cache.store(answer("job at 1, late"), key("/a/job"), context: "a", revision: 1)
+        #expect(cache.answer(key("/a/job"), context: "a", revision: 1) == nil)
+        #expect(cache.answer(key("/a/list"), context: "a", revision: 3) != nil)
         #expect(cache.usage.entries == 2)
 
         // Storing the same key again replaces it.
-        cache.store(answer("list at 3 again"), "j/a/list", context: "a", revision: 3)
+        cache.store(answer("list at 3 again"), key("/a/list"), context: "a", revision: 3)
         #expect(cache.usage.entries == 2)
         #expect(cache.usage.bytes == "list at 3 again".utf8.count + "list of b".utf8.count)
     }
