@@ -1,5 +1,6 @@
 import DisasterRecovery
 import HTTPServer
+import Synchronization
 
 /// How the emulated API answers beyond what the documents fix.
 public struct AdminConfiguration: Sendable {
@@ -32,6 +33,8 @@ public final class AdminService: Sendable {
     let routes: [Route]
     /// What routing reads of each route, in the same order (copying one costs two references, a Route a dozen).
     private let shapes: [(segments: [Route.Segment], literalCount: Int, method: String)]
+    /// Routing results by request path (see `routeMatches`).
+    private let routing = Mutex<[String: [(index: Int, params: [String])]]>([:])
     /// The control plane (`/_mock/...`, faults and journal around the API), unless turned off.
     public let control: ControlPlane?
     let cache = AnswerCache()
@@ -80,14 +83,8 @@ public final class AdminService: Sendable {
         // Matched on `shapes` and kept as indices, so that no Route (which holds many references) is copied
         // but the one chosen.
         let method = request.method == "HEAD" ? "GET" : request.method
-        var matched: [(index: Int, params: [String])] = []
-        var chosen: (index: Int, params: [String])? = nil
-        for i in shapes.indices {
-            if let best = matched.first?.index, shapes[i].literalCount < shapes[best].literalCount { break }
-            guard let params = Route.match(shapes[i].segments, rest) else { continue }
-            matched.append((i, params))
-            if chosen == nil, shapes[i].method == method { chosen = (i, params) }
-        }
+        let matched = routeMatches(path: request.path, rest)
+        let chosen = matched.first { shapes[$0.index].method == method }
         guard !matched.isEmpty else { return html?.errorPage(.notFound(request.path)) ?? render(error: .notFound(request.path), format: format) }
         var shaped: [(Route, [String])] { matched.map { (routes[$0.index], $0.params) } }
         guard let (route, params) = chosen.map({ (routes[$0.index], $0.params) }) ?? html?.formRoute(shaped) else {
@@ -130,6 +127,29 @@ public final class AdminService: Sendable {
             return html?.errorPage(.internalError(String(describing: error))) ?? render(error: .internalError(String(describing: error)), format: format)
         }
     }
+
+    /// The routes of the most specific shape that fits `rest` (the path's segments after the context),
+    /// as indices into `routes` with the path's parameters. Remembered per path: the answer depends on
+    /// nothing else, and a hit costs one hash instead of matching the route table.
+    private func routeMatches(path: String, _ rest: ArraySlice<Substring>) -> [(index: Int, params: [String])] {
+        if let known = routing.withLock({ $0[path] }) { return known }
+        var matched: [(index: Int, params: [String])] = []
+        for i in shapes.indices {
+            if let best = matched.first?.index, shapes[i].literalCount < shapes[best].literalCount { break }
+            if let params = Route.match(shapes[i].segments, rest) { matched.append((i, params)) }
+        }
+        guard path.utf8.count <= Self.routingMemoryPathBytes else { return matched }
+        routing.withLock { known in
+            if known.count >= Self.routingMemory { known.removeAll() }
+            known[path] = matched
+        }
+        return matched
+    }
+
+    /// Most paths whose routing is remembered (beyond, the memory starts again empty), and the longest
+    /// path remembered: at most about 300 KB, whatever paths clients send.
+    static let routingMemory = 1024
+    static let routingMemoryPathBytes = 256
 
     /// Decision 9: the token from the form body, the query (GET only), `X-Esri-Authorization: Bearer`
     /// or `Authorization: Bearer`. A POST whose token is only in the query string is refused.
