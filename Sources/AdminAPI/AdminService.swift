@@ -116,11 +116,11 @@ public final class AdminService: Sendable {
                 let key = AnswerCache.key(path: request.path, format: format)
                 if let cached = cache.answer(key, context: call.context, revision: revision) { return cached }
                 // Sent again and again while the revision holds: libmicrohttpd's copy is made once (see `Response.repeated`).
-                let response = render(try route.handler(call), title: route.title, format: format, request: request).repeated
+                let response = try render(route, call, format: format).repeated
                 cache.store(response, key, context: call.context, revision: revision)
                 return response
             }
-            return render(try route.handler(call), title: route.title, format: format, request: request)
+            return try render(route, call, format: format)
         } catch let e as AdminError {
             return html?.errorPage(e) ?? render(error: e, format: format)
         } catch {
@@ -176,6 +176,14 @@ public final class AdminService: Sendable {
     }
 
     // MARK: - Rendering
+
+    /// The route's answer to `call`: written directly when the route has a writer (json, pjson).
+    func render(_ route: Route, _ call: Call, format: Format) throws -> Response {
+        if let writer = route.writer, format != .html {
+            return Response(status: 200, headers: Format.jsonHeaders, body: try writer(call, format == .pjson))
+        }
+        return render(try route.handler(call), title: route.title, format: format, request: call.request)
+    }
 
     func render(_ value: JSONValue, title: String, format: Format, request: Request) -> Response {
         switch format {

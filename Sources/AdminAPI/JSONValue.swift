@@ -90,7 +90,7 @@ public enum JSONValue: Sendable, Equatable {
         b < 0x20 || b == 0x7f || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\")
     }
 
-    private static func writeString(_ s: String, to out: inout [UInt8]) {
+    static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
@@ -117,7 +117,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Decimal digits without an intermediate String.
-    private static func writeInt(_ i: Int64, to out: inout [UInt8]) {
+    static func writeInt(_ i: Int64, to out: inout [UInt8]) {
         if i < 0 { out.append(UInt8(ascii: "-")) }
         var m = i.magnitude
         if m < 10 { out.append(48 + UInt8(m)); return }

@@ -97,6 +97,9 @@ struct Route: Sendable {
     /// answer revision stays the same. Only for a GET whose answer depends on nothing but the path,
     /// the format and the deployment's stores, backups, jobs, users and profile.
     var cached = false
+    /// For a big answer: writes the `f=json`/`f=pjson` body directly (the flag: pretty), in the very
+    /// bytes `handler`'s value would serialize to; `handler` still makes the HTML page.
+    var writer: (@Sendable (Call, Bool) throws -> [UInt8])? = nil
     /// Routes with more literal segments win (`backups/create` before `backups/{backup}`).
     let literalCount: Int
 
@@ -179,4 +182,6 @@ struct Route: Sendable {
     var online: Route { var r = self; r.staysOnline = true; return r }
     /// This route, with its answers kept in the ``AnswerCache``.
     var cachedAnswers: Route { var r = self; r.cached = true; return r }
+    /// This route, writing its json and pjson bodies with `write` (see ``writer``).
+    func writing(_ write: @escaping @Sendable (Call, Bool) throws -> [UInt8]) -> Route { var r = self; r.writer = write; return r }
 }

@@ -85,8 +85,9 @@ public final class Deployment: Sendable {
             var state = State(profile: profile, users: [:], stores: [], backups: [:], jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
             for body in records.users { let u = try decode(User.self, body); state.users[u.username] = u }
             state.stores = try records.stores.map { try decode(BackupStore.self, $0) }
+            var sharing = StoredBackupSharing()
             for body in records.backups {
-                let b = try Backup(storedJSON: body) ?? decode(Backup.self, body)
+                let b = try Backup(storedJSON: body, sharing: &sharing) ?? decode(Backup.self, body)
                 if let volume = b.detachedVolume { state.detached[volume, default: []].append(b) } else { state.backups[b.backupStore, default: []].append(b) }
             }
             for body in records.jobs {

@@ -37,6 +37,33 @@ import Glibc
         #expect(try c.integrityCheck() == ["ok"])
     }
 
+    /// Migration 2 indexes backups by start time: a catalog written at version 1 keeps its rows, and
+    /// loading a context's backups in order needs no sort (no temporary B-tree).
+    @Test func backupsLoadInOrderThroughAnIndex() throws {
+        let path = tempPath()
+        defer { remove(path) }
+        do {
+            let db = try Database(path: path)
+            try db.migrate(Array(CatalogSchema.migrations.prefix(1)))
+            try db.run("INSERT INTO deployments(context, body) VALUES('a', '{}')")
+            for (name, time) in [("b", 30), ("a", 30), ("c", 10)] {
+                try db.run("INSERT INTO backups(context, store, name, start_time, body) VALUES('a', 's', ?, ?, ?)",
+                           [.text(name), .integer(Int64(time)), .text(name.uppercased())])
+            }
+            db.close()
+        }
+        let c = try DRCatalog(path: path)
+        #expect(try c.load(context: "a")?.backups == ["C", "A", "B"])
+        c.close()
+        let db = try Database(path: path)
+        defer { db.close() }
+        #expect(try db.userVersion == 2)
+        let plan = try db.query("EXPLAIN QUERY PLAN SELECT body FROM backups WHERE context = ? ORDER BY start_time, name", ["a"])
+            .compactMap { $0.text("detail") }
+        #expect(plan.contains { $0.contains("backups_by_time") })
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") })
+    }
+
     @Test func aFailedWriteChangesNothing() throws {
         let c = try DRCatalog(path: ":memory:")
         try c.write { w in

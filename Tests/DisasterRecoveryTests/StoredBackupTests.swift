@@ -56,12 +56,44 @@ import Testing
         #expect(Backup(storedJSON: changed) == nil)
     }
 
-    @Test func optionalPartsAreLeftToJSONDecoder() throws {
+    @Test func optionalPartsReadTheSame() throws {
         var b = try defaultFixture().backups[0].backup
         b.detachedVolume = "volume-1"
+        b.captured = SurfaceState(taskSeq: 3, scheduledThrough: 1_700_000_000_000)
         let body = try encoded(b)
-        #expect(Backup(storedJSON: body) == nil)
         #expect(try decoded(body) == b)
+        #expect(Backup(storedJSON: body) == b)
+        // A null is JSONDecoder's to judge.
+        #expect(Backup(storedJSON: body.replacing("\"detachedVolume\":\"volume-1\"", with: "\"detachedVolume\":null")) == nil)
+    }
+
+    @Test func valuesEqualToThePreviousBackupsAreShared() throws {
+        let fixture = try defaultFixture().backups.map(\.backup)
+        var sharing = StoredBackupSharing()
+        var read: [Backup] = []
+        for (i, var b) in (fixture + fixture).enumerated() {
+            b.backupName = "b\(i)"
+            b.captured = SurfaceState(taskSeq: i / 2)
+            let body = try encoded(b)
+            let got = Backup(storedJSON: body, sharing: &sharing)
+            #expect(got == b)
+            #expect(got == (try decoded(body)))
+            if let got { read.append(got) }
+        }
+        #expect(read.count == 4)
+        // Every backup has the same system databases: the third's array is the second's storage.
+        func storage(_ a: [String]) -> UnsafeRawPointer? { a.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        if read.count == 4 {
+            #expect(storage(read[2].relationalStore[0].systemDatabases) == storage(read[1].relationalStore[0].systemDatabases))
+        }
+        // A canonically equal but differently encoded string is read as written, not shared.
+        var composed = fixture[0], decomposed = fixture[0]
+        composed.siteName = "caf\u{e9}"
+        decomposed.siteName = "cafe\u{301}"
+        sharing = StoredBackupSharing()
+        _ = Backup(storedJSON: try encoded(composed), sharing: &sharing)
+        let second = Backup(storedJSON: try encoded(decomposed), sharing: &sharing)
+        #expect(second.map { Array($0.siteName.utf8) } == Array(decomposed.siteName.utf8))
     }
 
     @Test func truncatedOrTrailingTextIsRefused() throws {

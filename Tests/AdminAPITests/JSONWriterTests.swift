@@ -1,0 +1,40 @@
+import DisasterRecovery
+import Testing
+@testable import AdminAPI
+
+/// The backup list written directly gives the very bytes the JSONValue tree serializes to.
+@Suite struct JSONWriterTests {
+    func fixtureBackups() throws -> [Backup] {
+        let root = String(#filePath).components(separatedBy: "/Tests/").first!
+        return try FixtureLocator.load(root + "/fixtures/default.json").backups.map(\.backup)
+    }
+
+    func tree(_ backups: [Backup], pretty: Bool) -> [UInt8] {
+        let value: JSONValue = ["backups": .array(backups.map(\.json))]
+        return value.serialized(pretty: pretty)
+    }
+
+    @Test(arguments: [false, true])
+    func listsAreTheSameBytes(pretty: Bool) throws {
+        let fixture = try fixtureBackups()
+        var odd = fixture[0]
+        odd.description = "quote \" backslash \\ slash / nl \n tab \t cr \r ctl \u{1} del \u{7f} é ☃ 😀 \u{301}"
+        odd.backupName = "x\"y<é>"
+        odd.completeTime = Int64.min
+        odd.retentionDate = -1
+        odd.startTime = Int64.max
+        odd.relationalStore = []
+        odd.objectStore[0].buckets = []
+        var many = fixture[1]
+        many.relationalStore += many.relationalStore
+        many.relationalStore[1].geodatabases = []
+        many.relationalStore[0].geodatabases += many.relationalStore[0].geodatabases
+        many.relationalStore[0].systemDatabases = []
+        many.objectStore += many.objectStore
+        many.description = ""
+        for list in [[], [fixture[0]], fixture, [odd], [many, odd] + fixture + [many]] {
+            let written = Backup.listAnswer(list, pretty: pretty)
+            #expect(written == tree(list, pretty: pretty))
+        }
+    }
+}
