@@ -240,8 +240,16 @@ struct StoredBackupReader {
             (.clusterID, "clusterID"), (.endTime, "endTime"), (.buckets, "buckets"), (.gdbName, "gdbName"), (.egdbID, "egdbID"),
         ]
 
+        /// The names by their length, so a key is compared only with names as long as it.
+        static let byLength: [[(Key, StaticString)]] = {
+            var table = Array(repeating: [(Key, StaticString)](), count: 17)
+            for entry in names { table[entry.1.utf8CodeUnitCount].append(entry) }
+            return table
+        }()
+
         init(_ key: UnsafeBufferPointer<UInt8>) {
-            for (k, name) in Self.names where name.utf8CodeUnitCount == key.count
+            guard key.count < Self.byLength.count else { self = .unknown; return }
+            for (k, name) in Self.byLength[key.count] where name.utf8CodeUnitCount == key.count
                 && sameBytes(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), key) {
                 self = k
                 return
