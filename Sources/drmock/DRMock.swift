@@ -18,14 +18,16 @@ struct DRMock: ParsableCommand {
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the emulated API until SIGINT or SIGTERM.")
+    /// The defaults live in one place, ``ServeSettings``, which the fast reader starts from too.
+    private static let defaults = ServeSettings()
 
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0 = any free port).") var port: UInt16 = 7443
-    @Option(help: "The web context: URLs start with /<context>/.") var context = "arcgis"
-    @Option(help: "SQLite catalog file, or :memory:.") var db = ".drmock/drmock.sqlite"
-    @Option(help: "Fixture name (in fixtures/) or path to a fixture JSON file.") var fixture = "default"
-    @Option(help: "system (scaled by --speed) or manual (moves only when told).") var clock = "system"
-    @Option(help: "Emulated seconds per real second (system clock).") var speed: Double = 1
+    @Option(help: "Address to listen on.") var host = defaults.host
+    @Option(help: "Port to listen on (0 = any free port).") var port = defaults.port
+    @Option(help: "The web context: URLs start with /<context>/.") var context = defaults.context
+    @Option(help: "SQLite catalog file, or :memory:.") var db = defaults.db
+    @Option(help: "Fixture name (in fixtures/) or path to a fixture JSON file.") var fixture = defaults.fixture
+    @Option(help: "system (scaled by --speed) or manual (moves only when told).") var clock = defaults.clock
+    @Option(help: "Emulated seconds per real second (system clock).") var speed = defaults.speed
     @Flag(help: "Answer errors with the envelope's code as HTTP status instead of 200.") var httpErrorStatus = false
     @Flag(help: "Delete the catalog file first, so the fixture is loaded anew.") var reset = false
     @Option(help: "Release to emulate: 10.9, 10.9.1, 11.0 ... 12.0 (default: the fixture's, else the newest).") var release: String?
@@ -34,7 +36,7 @@ struct Serve: ParsableCommand {
     @Flag(help: "Turn off the control plane under /_mock/ (clock, faults, journal, reset, health).") var noControl = false
     @Option(help: "Require this key in the X-Drmock-Control-Key header on every control endpoint but health and ready.") var controlKey: String?
     @Flag(help: "Answer the control plane only to clients on loopback (127.0.0.0/8, ::1).") var controlLoopbackOnly = false
-    @Option(help: hashCostHelp) var hashCost = SecretHash.defaultLogN
+    @Option(help: hashCostHelp) var hashCost = defaults.hashCost
     @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
     /// The parsed options as plain values (``ServeSettings/run()`` does the work).
