@@ -27,7 +27,8 @@ struct ScenarioFile: Sendable {
         let value: JSONValue
         do { value = try JSONValue.parse(String(decoding: bytes, as: UTF8.self)) } catch { throw ControlError(400, "\(path) is not valid JSON.", details: ["\(error)"]) }
         guard value["scenario"] != nil else {
-            do { return ScenarioFile(fixture: try FixtureLocator.load(path), plan: nil, scenario: nil) } catch {
+            // The bytes already read: the file is not read a second time.
+            do { return ScenarioFile(fixture: try FixtureLocator.fixture(bytes, source: path), plan: nil, scenario: nil) } catch {
                 throw ControlError(400, "\(path) is not a valid fixture.", details: ["\(error)"])
             }
         }

@@ -11,8 +11,13 @@ public enum FixtureLocator {
     public static func load(_ nameOrPath: String, executablePath: String = currentExecutable()) throws -> Fixture {
         let path = try locate(nameOrPath, executablePath: executablePath)
         guard let bytes = readFile(path) else { throw FixtureError("cannot read fixture file \(path)") }
-        let fixture = try Fixture.decode(bytes, source: path)
-        try fixture.validate(source: path)
+        return try fixture(bytes, source: path)
+    }
+
+    /// The fixture in `bytes` (the contents of the file `source`), decoded and validated.
+    public static func fixture(_ bytes: [UInt8], source: String) throws -> Fixture {
+        let fixture = try Fixture.decode(bytes, source: source)
+        try fixture.validate(source: source)
         return fixture
     }
 
