@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
-STYLES = ("o-", "s--", "^:")
+STYLES = ("o-", "s--", "^:", "d-.")
 
 
 def panel(ax, xs, series, title, xlabel, ylabel, logy=True, line=None):
@@ -63,6 +63,7 @@ def main():
         panel(axes[0][2], n, [("p50", col("one_p50_ms")), ("p99", col("one_p99_ms"))],
               "GET one backup, wrk at 1 connection", backups, "ms")
         panel(axes[1][0], n, [("RSS idle", col("rss_idle_kb", 1024)), ("RSS peak while lists are read", col("rss_peak_list_kb", 1024)),
+                              ("RSS peak, clients reading the list at once", [c.get("rss_peak_list_clients_kb", 0) / 1024 for c in cat]),
                               ("VmHWM at the end", col("hwm_kb", 1024))],
               "drmock memory by catalog size", backups, "MiB", line=(25e6 / 1048576, "25 MB (the settled target)"))
     else:
