@@ -60,6 +60,17 @@ let package = Package(
                 "AdminAPI",
                 "DevCertificate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Start-up (issue #11): the release binary is linked as a plain (non-PIE) executable, so
+            // the dynamic loader has none of its ~54,000 relative relocations to apply (and their
+            // pages stay clean); without --export-dynamic (which the static Swift runtime's link
+            // arguments turn on), so dladdr and symbol lookups do not walk its ~14,000 symbols; and
+            // with libstdc++ linked in statically (Linking/libstdc++.so says how), so the loader does
+            // not resolve that library's symbols at each start. Debug builds and tests link as usual.
+            linkerSettings: [
+                .unsafeFlags(["-L\(Context.packageDirectory)/Linking",
+                              "-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie"],
+                             .when(platforms: [.linux], configuration: .release)),
             ]
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
