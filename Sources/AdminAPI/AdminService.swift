@@ -33,8 +33,11 @@ public final class AdminService: Sendable {
     let routes: [Route]
     /// What routing reads of each route, in the same order (copying one costs two references, a Route a dozen).
     private let shapes: [(segments: [Route.Segment], literalCount: Int, method: String)]
-    /// Routing results by request path (see `routeMatches`).
-    private let routing = Mutex<[String: [(index: Int, params: [String])]]>([:])
+    /// The same routes, each in a box: a request reads its route's fields through one reference instead of
+    /// copying the Route (a dozen references counted up and down, on objects every thread shares).
+    private let boxes: [RouteBox]
+    /// What each request path means, by path (see `plan(for:)`).
+    private let plans = Mutex<[String: PathPlan]>([:])
     /// The control plane (`/_mock/...`, faults and journal around the API), unless turned off.
     public let control: ControlPlane?
     let cache = AnswerCache()
@@ -44,6 +47,7 @@ public final class AdminService: Sendable {
         self.configuration = configuration
         self.routes = RouteTables.all.sorted { $0.literalCount > $1.literalCount }
         self.shapes = routes.map { ($0.segments, $0.literalCount, $0.method) }
+        self.boxes = routes.map(RouteBox.init)
         self.control = configuration.controlPlane ? ControlPlane(registry: registry, defaultContext: configuration.defaultContext, access: configuration.controlAccess) : nil
     }
 
@@ -60,39 +64,36 @@ public final class AdminService: Sendable {
 
     /// Answers `request`; `signedIn` is set to the token's user once the token is checked (for the journal).
     func respond(_ request: Request, signedIn: inout String?) -> Response {
-        respond(request, parts: Route.segments(of: request.path), deployment: nil, signedIn: &signedIn)
+        respond(request, plan: plan(for: request.path), deployment: nil, signedIn: &signedIn)
     }
 
-    /// The same, for a caller that has already split the path (`parts`, as ``Route/segments(of:)``
-    /// gives them) and found the deployment its first segment names.
-    func respond(_ request: Request, parts: [Substring], deployment served: Deployment?, signedIn: inout String?) -> Response {
+    /// The same, for a caller that already has the path's plan and found the deployment its context names.
+    func respond(_ request: Request, plan: PathPlan, deployment served: Deployment?, signedIn: inout String?) -> Response {
         var format: Format
         switch Format.of(request) {
         case .success(let f): format = f
         case .failure(let e): return render(error: e, format: .json)
         }
-        guard let first = parts.first, let deployment = served ?? registry.serve(context: String(first)) else {
+        guard let context = plan.context, let deployment = served ?? registry.serve(context: context) else {
             return render(error: .notFound(request.path), format: format)
         }
-        let rest = parts.dropFirst()
+        let rest = plan.rest
         // f=html: the directory (sign-in, assets, pages and forms; see HTMLDirectory).
-        var html = format == .html ? HTMLDirectory(service: self, request: request, deployment: deployment, context: String(first)) : nil
+        var html = format == .html ? HTMLDirectory(service: self, request: request, deployment: deployment, context: context) : nil
         if let page = html?.respondOutsideRoutes(rest) { return page }
         // The most specific shape decides: GET on `backups/create` is a wrong method, not a backup named "create".
-        // `routes` is sorted by literal count, most first: the matches of the best count come first, together.
-        // Matched on `shapes` and kept as indices, so that no Route (which holds many references) is copied
-        // but the one chosen.
         let method = request.method == "HEAD" ? "GET" : request.method
-        let matched = routeMatches(path: request.path, rest)
+        let matched = plan.matches
         let chosen = matched.first { shapes[$0.index].method == method }
         guard !matched.isEmpty else { return html?.errorPage(.notFound(request.path)) ?? render(error: .notFound(request.path), format: format) }
         var shaped: [(Route, [String])] { matched.map { (routes[$0.index], $0.params) } }
-        guard let (route, params) = chosen.map({ (routes[$0.index], $0.params) }) ?? html?.formRoute(shaped) else {
+        guard let (box, params) = chosen.map({ (boxes[$0.index], $0.params) }) ?? html?.formRoute(shaped).map({ (RouteBox($0.0), $0.1) }) else {
             let e = AdminError.methodNotAllowed(request.method, allowed: shaped.map(\.0.method))
             return html?.errorPage(e) ?? render(error: e, format: format)
         }
-        if route.jsonByDefault, request.formValue("f") == nil, request.queryValue("f") == nil { format = .json; html = nil }
+        if box.route.jsonByDefault, request.formValue("f") == nil, request.queryValue("f") == nil { format = .json; html = nil }
         do {
+            let route = box.route
             if !route.staysOnline, try deployment.isOffline() { throw AdminError.organizationOffline() }
             try checkRelease(route, request, deployment)
             var user: User? = nil
@@ -108,16 +109,21 @@ public final class AdminService: Sendable {
                 guard u.has(privilege) else { throw AdminError.forbidden() }
                 user = u
             }
-            let call = Call(request: request, deployment: deployment, context: String(first), pathParams: params, user: user, strict: configuration.strict)
+            // HTML pages are never cached: they may show who is signed in. A kept answer is looked up
+            // before the call is made (a cached route has no page of its own).
+            var keep: (key: AnswerCache.Key, revision: UInt64)? = nil
+            if route.cached, route.page == nil, format != .html, let revision = try deployment.answerRevision() {
+                let key = AnswerCache.key(path: request.path, format: format)
+                if let cached = cache.answer(key, context: context, revision: revision) { return cached }
+                keep = (key, revision)
+            }
+            let call = Call(request: request, deployment: deployment, context: context, pathParams: params, user: user, strict: configuration.strict)
             if let page = route.page { return try page(call) }
             if let html { return html.page(route, call) }
-            // HTML pages are never cached: they may show who is signed in.
-            if route.cached, format != .html, let revision = try deployment.answerRevision() {
-                let key = AnswerCache.key(path: request.path, format: format)
-                if let cached = cache.answer(key, context: call.context, revision: revision) { return cached }
+            if let keep {
                 // Sent again and again while the revision holds: libmicrohttpd's copy is made once (see `Response.repeated`).
                 let response = try render(route, call, format: format).repeated
-                cache.store(response, key, context: call.context, revision: revision)
+                cache.store(response, keep.key, context: context, revision: keep.revision)
                 return response
             }
             return try render(route, call, format: format)
@@ -128,28 +134,32 @@ public final class AdminService: Sendable {
         }
     }
 
-    /// The routes of the most specific shape that fits `rest` (the path's segments after the context),
-    /// as indices into `routes` with the path's parameters. Remembered per path: the answer depends on
-    /// nothing else, and a hit costs one hash instead of matching the route table.
-    private func routeMatches(path: String, _ rest: ArraySlice<Substring>) -> [(index: Int, params: [String])] {
-        if let known = routing.withLock({ $0[path] }) { return known }
+    /// What `path` means: its segments, its context and the routes of the most specific shape that
+    /// fits the rest. Remembered per path: it depends on nothing else, and a known path costs one hash
+    /// instead of splitting it and matching the route table.
+    func plan(for path: String) -> PathPlan {
+        if let known = plans.withLock({ $0[path] }) { return known }
+        let parts = Route.segments(of: path)
+        // `routes` is sorted by literal count, most first: the matches of the best count come first, together.
+        // Matched on `shapes` and kept as indices, so that no Route (which holds many references) is copied.
         var matched: [(index: Int, params: [String])] = []
         for i in shapes.indices {
             if let best = matched.first?.index, shapes[i].literalCount < shapes[best].literalCount { break }
-            if let params = Route.match(shapes[i].segments, rest) { matched.append((i, params)) }
+            if let params = Route.match(shapes[i].segments, parts.dropFirst()) { matched.append((i, params)) }
         }
-        guard path.utf8.count <= Self.routingMemoryPathBytes else { return matched }
-        routing.withLock { known in
-            if known.count >= Self.routingMemory { known.removeAll() }
-            known[path] = matched
+        let plan = PathPlan(parts: parts, matches: matched)
+        guard path.utf8.count <= Self.planMemoryPathBytes else { return plan }
+        plans.withLock { known in
+            if known.count >= Self.planMemory { known.removeAll() }
+            known[path] = plan
         }
-        return matched
+        return plan
     }
 
-    /// Most paths whose routing is remembered (beyond, the memory starts again empty), and the longest
-    /// path remembered: at most about 300 KB, whatever paths clients send.
-    static let routingMemory = 1024
-    static let routingMemoryPathBytes = 256
+    /// Most paths whose plan is remembered (beyond, the memory starts again empty), and the longest
+    /// path remembered: at most about 500 KB, whatever paths clients send.
+    static let planMemory = 1024
+    static let planMemoryPathBytes = 256
 
     /// Decision 9: the token from the form body, the query (GET only), `X-Esri-Authorization: Bearer`
     /// or `Authorization: Bearer`. A POST whose token is only in the query string is refused.
@@ -228,4 +238,30 @@ enum Format: Sendable {
         // A token in a page's URL (`?token=`) is never sent to another site in a Referer.
         ("Referrer-Policy", "same-origin"),
     ]
+}
+
+/// One route in a box, shared by every request it serves (see `AdminService.boxes`).
+final class RouteBox: Sendable {
+    let route: Route
+    init(_ route: Route) { self.route = route }
+}
+
+/// What a request path means, worked out once per path (see ``AdminService/plan(for:)``).
+final class PathPlan: Sendable {
+    /// The non-empty `/`-separated segments (``Route/segments(of:)``).
+    let parts: [Substring]
+    /// The first segment: the context (or `_mock`); nil for `/`.
+    let context: String?
+    /// The routes of the most specific shape that fits the segments after the context, as indices
+    /// into ``AdminService/routes``, with the path's parameters.
+    let matches: [(index: Int, params: [String])]
+
+    init(parts: [Substring], matches: [(index: Int, params: [String])]) {
+        self.parts = parts
+        self.context = parts.first.map(String.init)
+        self.matches = matches
+    }
+
+    /// The segments after the context.
+    var rest: ArraySlice<Substring> { parts.dropFirst() }
 }

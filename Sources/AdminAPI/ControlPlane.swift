@@ -65,9 +65,9 @@ public final class ControlPlane: Sendable {
 
     /// Every request comes here first when the control plane is on.
     func handle(_ request: Request, service: AdminService) -> Reply {
-        let parts = Route.segments(of: request.path)
-        if parts.first == "_mock" { return control(request, parts: parts.dropFirst(), service: service) }
-        return serveAPI(request, parts: parts, service: service)
+        let plan = service.plan(for: request.path)
+        if plan.context == "_mock" { return control(request, parts: plan.rest, service: service) }
+        return serveAPI(request, plan: plan, service: service)
     }
 
     private func control(_ request: Request, parts: ArraySlice<Substring>, service: AdminService) -> Reply {
@@ -100,13 +100,12 @@ public final class ControlPlane: Sendable {
 
     // MARK: - Around the emulated API: faults and journal
 
-    private func serveAPI(_ request: Request, parts: [Substring], service: AdminService) -> Reply {
+    private func serveAPI(_ request: Request, plan: PathPlan, service: AdminService) -> Reply {
         let started = ContinuousClock.now
-        guard let first = parts.first, let deployment = registry.serve(context: String(first)) else {
+        guard let context = plan.context, let deployment = registry.serve(context: context) else {
             return .now(service.respond(request))
         }
-        let context = String(first)
-        let rest = parts.dropFirst()
+        let rest = plan.rest
         var format: Format { (try? Format.of(request).get()) ?? .json }
         var response: Response? = nil
         var fault: String? = nil
@@ -135,19 +134,15 @@ public final class ControlPlane: Sendable {
             }
         }
         var user: String? = nil
-        let answer = response ?? service.respond(request, parts: parts, deployment: deployment, signedIn: &user)
+        let answer = response ?? service.respond(request, plan: plan, deployment: deployment, signedIn: &user)
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15 + Double(delayMs)
-        // The entry is made outside the lock; only its sequence number is given under it.
-        var entry = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method, path: request.path,
-                                 query: RequestJournal.mask(request.query), formKeys: request.form.map(\.name), user: user,
-                                 status: answer.status, errorCode: Self.errorCode(of: answer), latencyMs: latency, fault: fault)
-        withControl(context) { c in
-            c.journal.append { seq in
-                entry.seq = seq
-                return entry
-            }
-        }
+        // The entry is made outside the lock; only its sequence number is given under it, and the entry
+        // it pushes out of a full journal is freed after the lock.
+        var entry: JournalEntry? = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method,
+                                                path: request.path, query: RequestJournal.mask(request.query), formKeys: request.form.map(\.name),
+                                                user: user, status: answer.status, errorCode: Self.errorCode(of: answer), latencyMs: latency, fault: fault)
+        _ = withControl(context) { c in entry.take().flatMap { c.journal.append($0) } }
         let delay = delayMs
         guard delay > 0 else { return .now(answer) }
         return .later { responder in

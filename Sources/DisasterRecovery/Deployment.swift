@@ -51,7 +51,7 @@ public final class Deployment: Sendable {
         var jobs: [String: DRJob] { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
         var jobOrder: [String] { didSet { revision = Deployment.nextRevision() } }
         /// Token digest → record.
-        var tokens: [String: TokenRecord]
+        var tokens: [TokenDigest: TokenRecord]
         /// The job that has not yet been recorded as finished, if any.
         var activeJobID: String? { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
         /// Backups of unregistered stores, by the volume they live on (they return when a store on
@@ -96,7 +96,8 @@ public final class Deployment: Sendable {
                 state.jobOrder.append(j.jobID)
                 if !j.recordedStatus.isFinished { state.activeJobID = j.jobID }
             }
-            for t in records.tokens { state.tokens[t.digest] = t }
+            // A row whose digest is not a token's (64 lowercase hex digits) could never match a token.
+            for t in records.tokens { if let digest = TokenDigest(hex: t.digest) { state.tokens[digest] = t } }
             let clock = profile.clock.makeClock(mode: clockMode, speed: speed)
             state.profile.clock = clock.state
             state.profile.release = chosen.name
@@ -253,31 +254,32 @@ public final class Deployment: Sendable {
         let minutes = Int64(min(20160, max(60, expirationMinutes)))
         let token = SecretHash.randomToken()
         let now = clock.now()
-        let record = TokenRecord(digest: SecretHash.digest(token), username: user.username, expires: now + minutes * 60_000)
+        let digest = TokenDigest(of: token)
+        let record = TokenRecord(digest: digest.hex, username: user.username, expires: now + minutes * 60_000)
         try state.withLock { s in
             try catalog.write { w in
                 try w.deleteTokens(context: context, expiredBefore: now)
                 try w.putToken(context: context, record)
             }
             s.tokens = s.tokens.filter { $0.value.expires >= now }
-            s.tokens[record.digest] = record
+            s.tokens[digest] = record
         }
         return TokenGrant(token: token, expires: record.expires)
     }
 
     /// Ends a token before its time (the directory's sign-out); unknown tokens are ignored.
     public func revokeToken(_ token: String) throws {
-        let digest = SecretHash.digest(token)
+        let digest = TokenDigest(of: token)
         try state.withLock { s in
             guard s.tokens[digest] != nil else { return }
-            try catalog.write { w in try w.deleteToken(context: context, digest: digest) }
+            try catalog.write { w in try w.deleteToken(context: context, digest: digest.hex) }
             s.tokens[digest] = nil
         }
     }
 
     /// The user a token belongs to; 498 if the token is unknown or expired.
     public func user(forToken token: String) throws -> User {
-        let digest = SecretHash.digest(token)
+        let digest = TokenDigest(of: token)
         let now = clock.now()
         let found: User? = state.withLock { s in
             guard let t = s.tokens[digest], t.expires > now else { return nil }

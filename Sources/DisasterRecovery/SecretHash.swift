@@ -178,3 +178,58 @@ public enum SecretHash {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// A token's SHA-256 as a deployment keys its tokens in memory: the 32 bytes in four words, hashed and
+/// compared as such on every request instead of as the 64-character hex text the catalog keeps.
+public struct TokenDigest: Hashable, Sendable {
+    private let words: (UInt64, UInt64, UInt64, UInt64)
+
+    /// The digest of `token`.
+    public init(of token: String) {
+        var token = token
+        let digest = token.withUTF8 { bytes in
+            var hasher = SHA256()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            return hasher.finalize()
+        }
+        words = digest.withUnsafeBytes { Self.words(of: $0) }
+    }
+
+    /// The digest whose lowercase hex (``SecretHash/digest(_:)``, as the catalog keeps it) is `hex`;
+    /// nil for any other text, which no token's digest is.
+    public init?(hex: String) {
+        guard hex.utf8.count == 64 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for (i, c) in hex.utf8.enumerated() {
+            let v: UInt8
+            switch c {
+            case 48...57: v = c - 48
+            case 97...102: v = c - 87
+            default: return nil
+            }
+            bytes[i / 2] |= i % 2 == 0 ? v << 4 : v
+        }
+        words = bytes.withUnsafeBytes { Self.words(of: $0) }
+    }
+
+    /// The lowercase hex the catalog keeps: ``SecretHash/digest(_:)`` of the same token.
+    public var hex: String {
+        withUnsafeBytes(of: words) { SecretHash.hex($0) }
+    }
+
+    private static func words(of bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64) {
+        (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+         bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
+
+    public static func == (a: TokenDigest, b: TokenDigest) -> Bool {
+        a.words == b.words
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+}

@@ -14,15 +14,18 @@ func requestAccess(
     _ requestState: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) -> Int32 {
     guard let cls, let connection, let url, let method, let uploadDataSize, let requestState else { return 0 }
-    let dispatcher = Unmanaged<Dispatcher>.fromOpaque(cls).takeUnretainedValue()
-    return dispatcher.handle(
-        connection: connection,
-        url: url,
-        method: method,
-        uploadData: uploadData,
-        uploadDataSize: uploadDataSize,
-        state: requestState
-    ) ? 1 : 0
+    // Borrowed, not retained: the Server keeps the dispatcher alive until the daemon has stopped, and a
+    // retain here would count up and down a reference every worker thread shares, on every call.
+    return Unmanaged<Dispatcher>.fromOpaque(cls)._withUnsafeGuaranteedRef { dispatcher in
+        dispatcher.handle(
+            connection: connection,
+            url: url,
+            method: method,
+            uploadData: uploadData,
+            uploadDataSize: uploadDataSize,
+            state: requestState
+        )
+    } ? 1 : 0
 }
 
 /// The request is over (answered, failed, or the connection closed). libmicrohttpd calls this
@@ -34,5 +37,5 @@ func requestCompleted(
     _ terminationCode: Int32
 ) {
     guard let cls, let requestState else { return }
-    Unmanaged<Dispatcher>.fromOpaque(cls).takeUnretainedValue().complete(state: requestState)
+    Unmanaged<Dispatcher>.fromOpaque(cls)._withUnsafeGuaranteedRef { $0.complete(state: requestState) }
 }

@@ -275,6 +275,10 @@ private func lookupHeader(_ connection: OpaquePointer, _ name: String) -> String
 /// Headers (names lowercased) or query arguments (percent-decoded), in the order received.
 private func collectValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [(name: String, value: String)] {
     var values: [(name: String, value: String)] = []
+    // Counted first, so that the array is allocated once.
+    let count = MHD_get_connection_values_n(connection, kind, nil, nil)
+    guard count > 0 else { return values }
+    values.reserveCapacity(Int(count))
     withUnsafeMutablePointer(to: &values) { pointer in
         let iterator: MHD_KeyValueIteratorN = { cls, kind, key, keySize, value, valueSize in
             guard let cls, let key else { return .YES }

@@ -10,7 +10,11 @@ import Testing
 
     @Test func keepsTheLastEntriesInOrderWhenTheRingWraps() {
         var j = RequestJournal()
-        for _ in 0..<(RequestJournal.capacity + 5) { j.append { Self.entry($0) } }
+        var pushedOut: [Int] = []
+        for _ in 0..<(RequestJournal.capacity + 5) {
+            if let old = j.append(Self.entry(0)) { pushedOut.append(old.seq) }
+        }
+        #expect(pushedOut == [1, 2, 3, 4, 5], "a full ring hands back the entries it replaces, oldest first")
         let seqs = j.entries.map(\.seq)
         #expect(seqs.count == RequestJournal.capacity)
         #expect(seqs.first == 6)
@@ -19,13 +23,27 @@ import Testing
         #expect(j.filtered(path: nil, since: RequestJournal.capacity + 3).map(\.seq) == [RequestJournal.capacity + 4, RequestJournal.capacity + 5])
         j.clear()
         #expect(j.entries.isEmpty)
-        j.append { Self.entry($0) }
+        #expect(j.append(Self.entry(0)) == nil)
         #expect(j.entries.map(\.seq) == [RequestJournal.capacity + 6])
     }
 
     @Test func masksSecretsInQueries() {
         let masked = RequestJournal.mask([("token", "abc"), ("f", "json"), ("Passcode", "x")])
         #expect(masked.map(\.value) == ["***", "json", "***"])
+        #expect(masked.map(\.name) == ["token", "f", "Passcode"])
+    }
+
+    /// The byte-wise check agrees with lowercasing and the set, non-ASCII names included.
+    @Test(arguments: ["token", "TOKEN", "ToKeN", "tokens", "toke", "", "f", "code", "CODE", "client_secret", "Client_Secret",
+                      "refresh_token", "access_token", "password", "passcode", "secret", "to\u{212A}en", "tök", "ŧoken", "t\u{0}ken"])
+    func secretNamesAreFoundWhateverTheirCase(name: String) {
+        #expect(RequestJournal.isSecret(name) == RequestJournal.secretNames.contains(name.lowercased()))
+    }
+
+    @Test func aQueryWithoutSecretsIsKeptAsItIs() {
+        let pairs = [(name: "f", value: "json"), (name: "x", value: "y")]
+        let masked = RequestJournal.mask(pairs)
+        #expect(masked.map(\.name) == ["f", "x"] && masked.map(\.value) == ["json", "y"])
     }
 }
 
