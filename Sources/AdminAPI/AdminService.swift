@@ -93,40 +93,50 @@ public final class AdminService: Sendable {
         }
         if box.route.jsonByDefault, request.formValue("f") == nil, request.queryValue("f") == nil { format = .json; html = nil }
         do {
-            let route = box.route
-            if !route.staysOnline, try deployment.isOffline() { throw AdminError.organizationOffline() }
-            try checkRelease(route, request, deployment)
+            if !box.route.staysOnline, try deployment.isOffline() { throw AdminError.organizationOffline() }
+            if configuration.strict { try checkRelease(box.route, request, deployment) }
+            // HTML pages are never cached: they may show who is signed in. A cached route has no page of its own.
+            let cacheable = box.route.cached && box.route.page == nil && format != .html
             var user: User? = nil
-            switch route.access {
+            var token: String? = nil
+            // For a cached resource, the token, the privilege and the answer revision are read in one
+            // lock, and the user only on a miss (for the call that renders the answer).
+            var admitted: UInt64?? = nil
+            switch box.route.access {
             case .open: break
-            case .signedIn:
-                let u = try deployment.user(forToken: try Self.token(of: request, session: html?.sessionToken))
-                signedIn = u.username
-                user = u
-            case .privilege(let privilege):
-                let u = try deployment.user(forToken: try Self.token(of: request, session: html?.sessionToken))
-                signedIn = u.username
-                guard u.has(privilege) else { throw AdminError.forbidden() }
-                user = u
+            case .signedIn, .privilege:
+                let given = try Self.token(of: request, session: html?.sessionToken)
+                let privilege: String? = if case .privilege(let p) = box.route.access { p } else { nil }
+                if cacheable {
+                    let admission = try deployment.admit(token: given, privilege: privilege)
+                    signedIn = admission.username
+                    guard admission.allowed else { throw AdminError.forbidden() }
+                    admitted = .some(admission.revision)
+                    token = given
+                } else {
+                    let u = try deployment.user(forToken: given)
+                    signedIn = u.username
+                    if let privilege, !u.has(privilege) { throw AdminError.forbidden() }
+                    user = u
+                }
             }
-            // HTML pages are never cached: they may show who is signed in. A kept answer is looked up
-            // before the call is made (a cached route has no page of its own).
             var keep: (key: AnswerCache.Key, revision: UInt64)? = nil
-            if route.cached, route.page == nil, format != .html, let revision = try deployment.answerRevision() {
+            if cacheable, let revision = try admitted ?? deployment.answerRevision() {
                 let key = AnswerCache.key(path: request.path, format: format)
                 if let cached = cache.answer(key, context: context, revision: revision) { return cached }
                 keep = (key, revision)
             }
+            if let token { user = try deployment.user(forToken: token) }
             let call = Call(request: request, deployment: deployment, context: context, pathParams: params, user: user, strict: configuration.strict)
-            if let page = route.page { return try page(call) }
-            if let html { return html.page(route, call) }
+            if let page = box.route.page { return try page(call) }
+            if let html { return html.page(box.route, call) }
             if let keep {
                 // Sent again and again while the revision holds: libmicrohttpd's copy is made once (see `Response.repeated`).
-                let response = try render(route, call, format: format).repeated
+                let response = try render(box.route, call, format: format).repeated
                 cache.store(response, keep.key, context: context, revision: keep.revision)
                 return response
             }
-            return try render(route, call, format: format)
+            return try render(box.route, call, format: format)
         } catch let e as AdminError {
             return html?.errorPage(e) ?? render(error: e, format: format)
         } catch {

@@ -135,8 +135,8 @@ public final class ControlPlane: Sendable {
         }
         var user: String? = nil
         let answer = response ?? service.respond(request, plan: plan, deployment: deployment, signedIn: &user)
-        let elapsed = ContinuousClock.now - started
-        let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15 + Double(delayMs)
+        let elapsed = (ContinuousClock.now - started).components
+        let latency = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15 + Double(delayMs)
         // The entry is made outside the lock; only its sequence number is given under it, and the entry
         // it pushes out of a full journal is freed after the lock.
         var entry: JournalEntry? = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method,

@@ -15,6 +15,40 @@ import Testing
         .init(storeName: "default", name: name, passcode: "secret123", username: "admin", operationURI: "/arcgis/x")
     }
 
+    /// `admit(token:privilege:)` tells what `user(forToken:)`, `User.has` and `answerRevision()` tell, in one lock.
+    @Test func admissionAgreesWithTheSeparateReads() throws {
+        let (d, clock) = try open()
+        let admin = try d.generateToken(username: "admin", password: "drmock-admin-1", expirationMinutes: nil).token
+        let viewer = try d.generateToken(username: "viewer", password: "drmock-viewer-1", expirationMinutes: nil).token
+        let privilege = User.securityAndInfrastructure
+
+        let a = try d.admit(token: admin, privilege: privilege)
+        #expect(a.username == "admin" && a.allowed)
+        let revision = try d.answerRevision()
+        #expect(a.revision != nil && a.revision == revision)
+        #expect(try d.admit(token: admin, privilege: nil).revision == a.revision)
+
+        let v = try d.admit(token: viewer, privilege: privilege)
+        #expect(v.username == "viewer" && !v.allowed && v.revision == nil)
+        let viewerUser = try d.user(forToken: viewer)
+        #expect(!viewerUser.has(privilege))
+        #expect(try d.admit(token: viewer, privilege: nil).allowed)
+
+        #expect(throws: AdminError.invalidToken()) { try d.admit(token: "not-a-token", privilege: nil) }
+
+        // While a job runs there is no revision; the job engine catches up as answerRevision() makes it.
+        let job = try d.createBackup(.init(storeName: "default", name: "a1", passcode: "secret123", username: "admin", operationURI: "/x"))
+        #expect(try d.admit(token: admin, privilege: privilege).revision == nil)
+        clock.advance(by: job.finishTime - clock.now())
+        let after = try #require(try d.admit(token: admin, privilege: privilege).revision)
+        let revisionAfter = try d.answerRevision()
+        #expect(after != a.revision && after == revisionAfter)
+
+        // An expired token is refused like an unknown one.
+        clock.advance(by: 61 * 60_000)
+        #expect(throws: AdminError.invalidToken()) { try d.admit(token: admin, privilege: privilege) }
+    }
+
     @Test func revisionIsStableUntilAChangeAndAbsentWhileAJobRuns() throws {
         let (d, clock) = try open()
         let first = try #require(try d.answerRevision())

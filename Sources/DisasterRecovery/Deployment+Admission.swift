@@ -1,0 +1,32 @@
+/// The reads a request of a cached resource makes of its deployment, in one lock instead of three.
+extension Deployment {
+    /// What ``admit(token:privilege:)`` found.
+    public struct Admission: Sendable {
+        /// The token's user.
+        public let username: String
+        /// Whether the user holds the privilege asked for.
+        public let allowed: Bool
+        /// ``answerRevision()`` (nil while a job is active or domain faults are set); only worked
+        /// out when the user is allowed.
+        public let revision: UInt64?
+    }
+
+    /// For a request of a cached resource: the token's user and whether they hold `privilege` (nil:
+    /// any signed-in user will do) -- what ``user(forToken:)`` and `User.has` tell -- and, when they
+    /// may, the answer revision, after the job engine has caught up exactly as ``answerRevision()``
+    /// does. Throws 498 (``AdminError/invalidToken()``) for an unknown or expired token.
+    public func admit(token: String, privilege: String?) throws -> Admission {
+        let digest = TokenDigest(of: token)
+        let now = clock.now()
+        let faulted = faults.withLock { f in !f.jobFaults.isEmpty || !f.unavailableStores.isEmpty || f.offlineUntil != nil }
+        let admission: Admission? = try state.withLock { s in
+            guard let t = s.tokens[digest], t.expires > now, let user = s.users[t.username] else { return nil }
+            let allowed = privilege.map { user.has($0) } ?? true
+            guard allowed, !faulted else { return Admission(username: user.username, allowed: allowed, revision: nil) }
+            try runScheduledWork(&s, until: clock.now())
+            return Admission(username: user.username, allowed: true, revision: s.activeJobID == nil ? s.revision : nil)
+        }
+        guard let admission else { throw AdminError.invalidToken() }
+        return admission
+    }
+}
