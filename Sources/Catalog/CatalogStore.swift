@@ -10,6 +10,14 @@ public struct ContextRecords: Sendable {
     public var tokens: [TokenRecord]
 }
 
+/// One row of the backups table: the key it is stored under, and the backup as JSON.
+public struct StoredBackupRecord: Sendable {
+    /// The store's name, or `#` and the volume for a backup of an unregistered store.
+    public var store: String
+    public var name: String
+    public var body: String
+}
+
 /// A stored token: only its digest, never the token itself.
 public struct TokenRecord: Sendable, Equatable {
     public var digest: String
@@ -46,7 +54,9 @@ public final class DRCatalog: Sendable {
     }
 
     /// Loads everything stored for `context`, or nil if the context has never been created.
-    public func load(context: String) throws -> ContextRecords? {
+    /// Without `includingBackups` its `backups` are left empty: ``forEachBackup(context:_:)`` reads
+    /// them when they are needed (a big catalog's backups are most of its bytes).
+    public func load(context: String, includingBackups: Bool = true) throws -> ContextRecords? {
         try database.withLock { db in
             guard let dep = try db.queryOne("SELECT body FROM deployments WHERE context = ?", [.text(context)]) else {
                 return nil
@@ -60,9 +70,20 @@ public final class DRCatalog: Sendable {
                 deployment: dep.text("body") ?? "{}",
                 users: try bodies("SELECT body FROM users WHERE context = ? ORDER BY username"),
                 stores: try bodies("SELECT body FROM stores WHERE context = ? ORDER BY seq"),
-                backups: try bodies("SELECT body FROM backups WHERE context = ? ORDER BY start_time, name"),
+                backups: includingBackups ? try bodies("SELECT body FROM backups WHERE context = ? ORDER BY start_time, name") : [],
                 jobs: try bodies("SELECT body FROM jobs WHERE context = ? ORDER BY seq"),
                 tokens: tokens)
+        }
+    }
+
+    /// Calls `body` with each backup stored for `context`, in start-time order (then by name), one
+    /// row at a time as it is read: the rows are never all in memory at once. An error thrown by
+    /// `body` stops the reading and is rethrown.
+    public func forEachBackup(context: String, _ body: (StoredBackupRecord) throws -> Void) throws {
+        try database.withLock { db in
+            try db.forEach("SELECT store, name, body FROM backups WHERE context = ? ORDER BY start_time, name", [.text(context)]) { row in
+                try body(StoredBackupRecord(store: row.text("store") ?? "", name: row.text("name") ?? "", body: row.text("body") ?? ""))
+            }
         }
     }
 

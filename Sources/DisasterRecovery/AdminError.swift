@@ -114,6 +114,13 @@ extension AdminError {
     public static func internalError(_ detail: String) -> AdminError {
         AdminError(code: 500, message: "The server could not complete the request.", details: [detail])
     }
+    /// A backup the catalog holds cannot be read (found when the backups are first needed, not at
+    /// start-up): every request that needs the context's backups answers this.
+    public static func unreadableBackup(_ name: String, store: String, _ why: String) -> AdminError {
+        AdminError(code: 500, message: "The catalog's backups cannot be read.",
+                   details: ["The stored backup '\(name)' of the backup store '\(store)' is damaged: \(why)",
+                             "Start drmock with --reset (or another --db) to load the fixture anew."])
+    }
 }
 
 // MARK: - The whole disaster-recovery surface (stores, restore, delete, settings, tasks, releases)

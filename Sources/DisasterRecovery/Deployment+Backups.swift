@@ -7,24 +7,28 @@ extension Deployment {
     /// Legacy `backuprestore/backups`: the backups of every registered store, store by store
     /// (in registration order), each store's oldest first.
     public func allBackups() throws -> [Backup] {
-        try withSettledState { s in s.stores.flatMap { s.backups[$0.name] ?? [] } }
+        try withSettledState { s in
+            let inventory = try backups(&s)
+            return s.stores.flatMap { inventory.stores[$0.name] ?? [] }
+        }
     }
 
     /// Legacy `backuprestore/backups/<b>`: in `store` when given; otherwise the default store's
     /// backup of that name, else the first store (in registration order) that has one.
     public func locateBackup(named name: String, store: String?) throws -> Backup {
-        try withSettledState { s in try locate(name, store: store, in: s) }
+        try withSettledState { s in try locate(name, store: store, in: &s) }
     }
 
-    func locate(_ name: String, store: String?, in s: State) throws -> Backup {
+    func locate(_ name: String, store: String?, in s: inout State) throws -> Backup {
         if let store {
             guard s.stores.contains(where: { $0.name == store }) else { throw AdminError.unknownStore(store) }
-            guard let b = s.backups[store]?.first(where: { $0.backupName == name }) else { throw AdminError.unknownBackup(name, store: store) }
+            guard let b = try backups(&s).stores[store]?.first(where: { $0.backupName == name }) else { throw AdminError.unknownBackup(name, store: store) }
             return b
         }
+        let inventory = try backups(&s)
         let order = s.stores.filter(\.isDefault) + s.stores.filter { !$0.isDefault }
         for st in order {
-            if let b = s.backups[st.name]?.first(where: { $0.backupName == name }) { return b }
+            if let b = inventory.stores[st.name]?.first(where: { $0.backupName == name }) { return b }
         }
         throw AdminError.backupNotFound(name)
     }
@@ -35,11 +39,13 @@ extension Deployment {
             throw AdminError.invalidParameter("retentionDate", "retentionDate must be epoch milliseconds, or -1 for never.")
         }
         return try withSettledState { s in
-            var b = try locate(name, store: store, in: s)
+            var b = try locate(name, store: store, in: &s)
             b.retentionDate = retentionDate
             let body = try encode(b)
             try catalog.write { w in try w.putBackup(context: context, store: store, name: name, startTime: b.startTime, body: body) }
-            if let i = s.backups[store]?.firstIndex(where: { $0.backupName == name }) { s.backups[store]?[i] = b }
+            try changeBackups(&s) { inventory in
+                if let i = inventory.stores[store]?.firstIndex(where: { $0.backupName == name }) { inventory.stores[store]?[i] = b }
+            }
             return b
         }
     }
@@ -50,7 +56,7 @@ extension Deployment {
     public func deleteBackup(named name: String, inStore store: String, asJob: Bool = false,
                              username: String = "", operationURI: String = "") throws -> DRJob? {
         try withSettledState { s in
-            _ = try locate(name, store: store, in: s)
+            _ = try locate(name, store: store, in: &s)
             if let id = s.activeJobID, let j = s.jobs[id], j.operation == .restore, j.storeName == store, j.backupName == name {
                 throw AdminError.backupBeingRestored(name)
             }
@@ -67,7 +73,7 @@ extension Deployment {
                     try w.putDeployment(context: context, body: profileBody)
                 }
             }
-            s.backups[store]?.removeAll { $0.backupName == name }
+            try changeBackups(&s) { $0.stores[store]?.removeAll { $0.backupName == name } }
             if let job {
                 s.profile = profile
                 s.jobs[job.jobID] = job
@@ -91,13 +97,13 @@ extension Deployment {
     public func restoreBackup(named name: String, inStore store: String, passcode: String,
                               username: String, operationURI: String) throws -> DRJob {
         let hash = try withSettledState { s in
-            let b = try locate(name, store: store, in: s)
+            let b = try locate(name, store: store, in: &s)
             if let active = s.activeJobID { throw AdminError.jobAlreadyRunning(active) }
             return b.passcodeHash
         }
         guard SecretHash.verify(passcode, against: hash) else { throw AdminError.wrongPasscode() }
         return try withSettledState { s in
-            let b = try locate(name, store: store, in: s)
+            let b = try locate(name, store: store, in: &s)
             if let active = s.activeJobID { throw AdminError.jobAlreadyRunning(active) }
             let job = DRJob(
                 jobID: SecretHash.jobID(), operation: .restore, operationURI: operationURI, username: username,
@@ -140,8 +146,8 @@ extension Deployment {
 
     /// The profile after `job` (a restore) completed: the backup's captured settings and tasks are
     /// back; the scheduler's bookkeeping stays current so past firings do not repeat.
-    func restoredProfile(_ job: DRJob, _ s: State) -> DeploymentProfile? {
-        guard let b = s.backups[job.storeName]?.first(where: { $0.backupName == job.backupName }) else { return nil }
+    func restoredProfile(_ job: DRJob, _ s: inout State) throws -> DeploymentProfile? {
+        guard let b = try backups(&s).stores[job.storeName]?.first(where: { $0.backupName == job.backupName }) else { return nil }
         let captured = b.captured ?? SurfaceState()
         var profile = s.profile
         var surface = s.surface

@@ -55,7 +55,7 @@ extension Deployment {
             var stores = s.stores
             if store.isDefault { for i in stores.indices { stores[i].isDefault = false } }
             stores.append(store)
-            let returning = (s.detached[volume] ?? []).map { b -> Backup in
+            let returning = (try backups(&s).detached[volume] ?? []).map { b -> Backup in
                 var b = b
                 b.backupStore = r.name
                 b.detachedVolume = nil
@@ -84,8 +84,10 @@ extension Deployment {
             }
             s.profile = profile
             s.stores = stores
-            s.backups[r.name] = returning.sorted { ($0.startTime, $0.backupName) < ($1.startTime, $1.backupName) }
-            s.detached[volume] = nil
+            try changeBackups(&s) { inventory in
+                inventory.stores[r.name] = returning.sorted { ($0.startTime, $0.backupName) < ($1.startTime, $1.backupName) }
+                inventory.detached[volume] = nil
+            }
             if let job {
                 s.jobs[job.jobID] = job
                 s.jobOrder.append(job.jobID)
@@ -123,7 +125,7 @@ extension Deployment {
             if store.isDefault { throw AdminError.cannotUnregisterDefault(name) }
             if let id = s.activeJobID, let j = s.jobs[id], j.storeName == name { throw AdminError.jobAlreadyRunning(id) }
             let volume = store.volumeKey
-            let leaving = (s.backups[name] ?? []).map { b -> Backup in
+            let leaving = (try backups(&s).stores[name] ?? []).map { b -> Backup in
                 var b = b
                 b.detachedVolume = volume
                 return b
@@ -137,8 +139,10 @@ extension Deployment {
                 try w.deleteStore(context: context, name: name)
             }
             s.stores.removeAll { $0.name == name }
-            s.backups[name] = nil
-            s.detached[volume, default: []].append(contentsOf: leaving)
+            try changeBackups(&s) { inventory in
+                inventory.stores[name] = nil
+                inventory.detached[volume, default: []].append(contentsOf: leaving)
+            }
         }
     }
 }

@@ -139,8 +139,9 @@ extension Deployment {
                     run.status = "SKIPPED"
                     run.message = "Another disaster recovery job is already running."
                 } else {
+                    let inventory = try backups(&s)
                     do {
-                        let job = try scheduledBackupJob(task, at: at, in: s)
+                        let job = try scheduledBackupJob(task, at: at, in: s, inventory)
                         newJob = job
                         run.status = "SUBMITTED"
                         run.jobID = job.jobID
@@ -154,7 +155,8 @@ extension Deployment {
                 let restoring: (String, String)? = s.activeJobID.flatMap { s.jobs[$0] }.flatMap {
                     $0.operation == .restore ? ($0.storeName, $0.backupName) : nil
                 }
-                let candidates: [Backup] = s.stores.flatMap { s.backups[$0.name] ?? [] }
+                let inventory = try backups(&s)
+                let candidates: [Backup] = s.stores.flatMap { inventory.stores[$0.name] ?? [] }
                 let expired = candidates.filter { b in
                     guard b.retentionDate != -1, b.retentionDate <= at else { return false }
                     if let r = restoring, r.0 == b.backupStore, r.1 == b.backupName { return false }
@@ -173,7 +175,9 @@ extension Deployment {
             try catalog.write { w in
                 for b in gone { try w.deleteBackup(context: context, store: b.backupStore, name: b.backupName) }
             }
-            for b in removed { s.backups[b.backupStore]?.removeAll { $0.backupName == b.backupName } }
+            try changeBackups(&s) { inventory in
+                for b in removed { inventory.stores[b.backupStore]?.removeAll { $0.backupName == b.backupName } }
+            }
         }
         if let job = newJob {
             try recordDRJob(job, in: &s)
@@ -183,7 +187,7 @@ extension Deployment {
         }
     }
 
-    private func scheduledBackupJob(_ task: ScheduledTask, at: Int64, in s: State) throws -> DRJob {
+    private func scheduledBackupJob(_ task: ScheduledTask, at: Int64, in s: State, _ inventory: BackupInventory) throws -> DRJob {
         guard let p = task.parameters else { throw AdminError.missingParameter("parameters") }
         guard let store = p.storeName ?? s.stores.first(where: \.isDefault)?.name else { throw AdminError.missingParameter("storeName") }
         let name = "\(p.name)-\(CivilTime(epochMillis: at).nameStamp)"
@@ -191,7 +195,7 @@ extension Deployment {
         let request = BackupRequest(storeName: store, name: name, passcode: "", description: p.description,
                                     retentionDate: p.retentionOffsetMs.map { at + $0 } ?? -1, scheduleType: "SCHEDULED",
                                     username: task.owner, operationURI: "/\(context)/admin/system/tasks/\(task.id)")
-        try checkCanCreate(request, in: s)
+        try checkCanCreate(request, in: s, inventory)
         return DRJob(
             jobID: SecretHash.jobID(), operation: .backup, operationURI: request.operationURI, username: task.owner,
             storeName: store, backupName: name, description: p.description, retentionDate: request.retentionDate,

@@ -36,6 +36,9 @@ public final class Deployment: Sendable {
     public let hashLogN: Int
     /// OAuth sign-ins between `oauth2/authorize`, `oauth2/signin` and `oauth2/token` (memory only).
     public let oauthSessions = OAuthSessions()
+    /// Where problems found while serving are reported (a stored backup that cannot be read): the
+    /// standard error unless the opener says otherwise.
+    let problemLog: @Sendable (String) -> Void
     let catalog: DRCatalog
     let state: Mutex<State>
     /// The fault plan's domain part (see `Deployment+Faults.swift`).
@@ -45,8 +48,9 @@ public final class Deployment: Sendable {
         var profile: DeploymentProfile { didSet { revision = Deployment.nextRevision() } }
         var users: [String: User] { didSet { revision = Deployment.nextRevision() } }
         var stores: [BackupStore] { didSet { revision = Deployment.nextRevision() } }
-        /// Per store, in start-time order.
-        var backups: [String: [Backup]] { didSet { revision = Deployment.nextRevision() } }
+        /// The backups, read from the catalog when first needed: reached only through
+        /// ``Deployment/backups(_:)`` and ``Deployment/changeBackups(_:_:)`` (which move `revision` on).
+        var backupShelf: BackupShelf
         /// Any change to a job (a transition, an injected fault) also makes the engine look at it again.
         var jobs: [String: DRJob] { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
         var jobOrder: [String] { didSet { revision = Deployment.nextRevision() } }
@@ -54,9 +58,6 @@ public final class Deployment: Sendable {
         var tokens: [TokenDigest: TokenRecord]
         /// The job that has not yet been recorded as finished, if any.
         var activeJobID: String? { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
-        /// Backups of unregistered stores, by the volume they live on (they return when a store on
-        /// that volume is registered again).
-        var detached: [String: [Backup]] = [:] { didSet { revision = Deployment.nextRevision() } }
         /// Changes, to a value never used before in this process, whenever anything but the tokens
         /// changes: see ``Deployment/answerRevision()``.
         var revision: UInt64 = Deployment.nextRevision()
@@ -70,26 +71,24 @@ public final class Deployment: Sendable {
     // MARK: - Opening
 
     /// Opens `context` from the catalog, or creates it from `fixture` if the catalog has never seen it.
+    /// Its stored backups are read when something first needs them (see ``BackupShelf``).
     /// - Parameters:
     ///   - clockMode: `.system` (scaled by `speed`) or `.manual`. A stored time line is continued.
     ///   - hashLogN: the scrypt cost of new hashes (``hashLogN``).
+    ///   - problemLog: where a problem found later is reported (a stored backup that cannot be read).
     public static func open(context: String, catalog: DRCatalog, fixture: Fixture,
                             clockMode: ClockState.Mode, speed: Double, release: String? = nil,
-                            hashLogN: Int = SecretHash.defaultLogN) throws -> Deployment {
+                            hashLogN: Int = SecretHash.defaultLogN,
+                            problemLog: @escaping @Sendable (String) -> Void = Deployment.standardErrorLog) throws -> Deployment {
         let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
-        if let records = try catalog.load(context: context) {
+        if let records = try catalog.load(context: context, includingBackups: false) {
             let profile = try decode(DeploymentProfile.self, records.deployment)
             if profile.fixtureName != fixture.name {
                 throw FixtureError("the catalog already holds context '\(context)' made from fixture '\(profile.fixtureName)', not '\(fixture.name)'; start with --reset (or another --db) to load '\(fixture.name)'")
             }
-            var state = State(profile: profile, users: [:], stores: [], backups: [:], jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
+            var state = State(profile: profile, users: [:], stores: [], backupShelf: .unread, jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
             for body in records.users { let u = try decode(User.self, body); state.users[u.username] = u }
             state.stores = try records.stores.map { try decode(BackupStore.self, $0) }
-            var sharing = StoredBackupSharing()
-            for body in records.backups {
-                let b = try Backup(storedJSON: body, sharing: &sharing) ?? decode(Backup.self, body)
-                if let volume = b.detachedVolume { state.detached[volume, default: []].append(b) } else { state.backups[b.backupStore, default: []].append(b) }
-            }
             for body in records.jobs {
                 let j = try decode(DRJob.self, body)
                 state.jobs[j.jobID] = j
@@ -102,7 +101,8 @@ public final class Deployment: Sendable {
             state.profile.clock = clock.state
             state.profile.release = chosen.name
             state.profile.fullVersion = chosen.fullVersion
-            let deployment = try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN)
+            let deployment = try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN,
+                                            problemLog: problemLog)
             // Only when the clock or release changed: an unchanged profile would be rewritten as it is,
             // and that first write after opening costs two fsyncs (WAL header, directory) before serving.
             if state.profile != profile { try deployment.persistProfile() }
@@ -110,13 +110,14 @@ public final class Deployment: Sendable {
             return deployment
         }
         return try create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
-                          hashLogN: hashLogN)
+                          hashLogN: hashLogN, problemLog: problemLog)
     }
 
     /// Creates `context` afresh from `fixture`, replacing whatever the catalog held for it, in one transaction.
     public static func create(context: String, catalog: DRCatalog, fixture: Fixture,
                               clockMode: ClockState.Mode, speed: Double, release: String? = nil,
-                              hashLogN: Int = SecretHash.defaultLogN) throws -> Deployment {
+                              hashLogN: Int = SecretHash.defaultLogN,
+                              problemLog: @escaping @Sendable (String) -> Void = Deployment.standardErrorLog) throws -> Deployment {
         let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
         try checkHashCost(hashLogN)
         try fixture.validate(source: "fixture '\(fixture.name)'")
@@ -129,30 +130,34 @@ public final class Deployment: Sendable {
             siteName: fixture.siteName, namespace: fixture.namespace, timings: fixture.timings,
             cluster: fixture.cluster, clock: clock.state, jobSeq: 0, storeSeq: fixture.stores.count, lastDRJobID: nil,
             surface: SurfaceState(fixture: fixture))
-        var state = State(profile: profile, users: [:], stores: fixture.stores, backups: [:], jobs: [:], jobOrder: [], tokens: [:], activeJobID: nil)
+        var inventory = BackupInventory()
+        for fb in fixture.backups {
+            inventory.stores[fb.backup.backupStore, default: []].append(fb.backup)
+        }
+        for key in inventory.stores.keys { inventory.stores[key]?.sort { ($0.startTime, $0.backupName) < ($1.startTime, $1.backupName) } }
+        var state = State(profile: profile, users: [:], stores: fixture.stores, backupShelf: BackupShelf(inventory), jobs: [:], jobOrder: [],
+                          tokens: [:], activeJobID: nil)
         for u in fixture.users {
             let hash = try u.passwordHash ?? SecretHash.make(u.password ?? "", logN: hashLogN)
             state.users[u.username] = User(username: u.username, passwordHash: hash, role: u.role, privileges: u.privileges)
         }
-        for fb in fixture.backups {
-            state.backups[fb.backup.backupStore, default: []].append(fb.backup)
-        }
-        for key in state.backups.keys { state.backups[key]?.sort { ($0.startTime, $0.backupName) < ($1.startTime, $1.backupName) } }
         let snapshot = state
         try catalog.write { w in
             try w.deleteContext(context)
             try w.putDeployment(context: context, body: encode(snapshot.profile))
             for u in snapshot.users.values { try w.putUser(context: context, username: u.username, body: encode(u)) }
             for (i, s) in snapshot.stores.enumerated() { try w.putStore(context: context, name: s.name, seq: i, body: encode(s)) }
-            for b in snapshot.backups.values.joined() {
+            for b in inventory.stores.values.joined() {
                 try w.insertBackup(context: context, store: b.backupStore, name: b.backupName, startTime: b.startTime, body: encode(b))
             }
         }
-        return try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN)
+        return try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN, problemLog: problemLog)
     }
 
-    private init(context: String, clock: any SimulationClock, catalog: DRCatalog, state: State, hashLogN: Int) throws {
+    private init(context: String, clock: any SimulationClock, catalog: DRCatalog, state: State, hashLogN: Int,
+                 problemLog: @escaping @Sendable (String) -> Void) throws {
         try Self.checkHashCost(hashLogN)
+        self.problemLog = problemLog
         self.hashLogN = hashLogN
         self.context = context
         self.clock = clock
@@ -305,14 +310,14 @@ public final class Deployment: Sendable {
     public func backups(inStore store: String) throws -> [Backup] {
         try withSettledState { s in
             guard s.stores.contains(where: { $0.name == store }) else { throw AdminError.unknownStore(store) }
-            return s.backups[store] ?? []
+            return try backups(&s).stores[store] ?? []
         }
     }
 
     public func backup(named name: String, inStore store: String) throws -> Backup {
         try withSettledState { s in
             guard s.stores.contains(where: { $0.name == store }) else { throw AdminError.unknownStore(store) }
-            guard let b = s.backups[store]?.first(where: { $0.backupName == name }) else {
+            guard let b = try backups(&s).stores[store]?.first(where: { $0.backupName == name }) else {
                 throw AdminError.unknownBackup(name, store: store)
             }
             return b
@@ -351,11 +356,11 @@ public final class Deployment: Sendable {
             throw AdminError.invalidParameter("retentionDate", "retentionDate must be epoch milliseconds, or -1 for never.")
         }
         // Cheap checks first, so a refused request costs no hashing; checked again below.
-        try withSettledState { s in try checkCanCreate(request, in: s) }
+        try withSettledState { s in try checkCanCreate(request, in: &s) }
         // Hashed outside the deployment's lock: other requests go on meanwhile.
         let hash = try hashSecret(request.passcode)
         return try withSettledState { s in
-            try checkCanCreate(request, in: s)
+            try checkCanCreate(request, in: &s)
             let now = clock.now()
             let job = DRJob(
                 jobID: SecretHash.jobID(), operation: .backup, operationURI: request.operationURI,
@@ -368,10 +373,17 @@ public final class Deployment: Sendable {
         }
     }
 
-    func checkCanCreate(_ r: BackupRequest, in s: State) throws {
+    func checkCanCreate(_ r: BackupRequest, in s: inout State) throws {
+        try checkCanCreate(r, in: s, nil)   // the store and the active job first: they need no backups read
+        let inventory = try backups(&s)
+        try checkCanCreate(r, in: s, inventory)
+    }
+
+    /// The checks of a create; the duplicate name only with `inventory`.
+    func checkCanCreate(_ r: BackupRequest, in s: State, _ inventory: BackupInventory?) throws {
         guard s.stores.contains(where: { $0.name == r.storeName }) else { throw AdminError.unknownStore(r.storeName) }
         if let active = s.activeJobID { throw AdminError.jobAlreadyRunning(active) }
-        if s.backups[r.storeName]?.contains(where: { $0.backupName == r.name }) == true {
+        if inventory?.stores[r.storeName]?.contains(where: { $0.backupName == r.name }) == true {
             throw AdminError.duplicateBackup(r.name, store: r.storeName)
         }
     }
@@ -442,7 +454,7 @@ public final class Deployment: Sendable {
         // The active job is nearly always the last one: search from the end.
         let seq = (s.jobOrder.lastIndex(of: id) ?? 0) + 1
         let made: Backup? = (p.status == .completed && job.operation == .backup) ? makeBackup(job, p, s.profile) : nil
-        let restored = (p.status == .completed && job.operation == .restore) ? restoredProfile(job, s) : nil
+        let restored = (p.status == .completed && job.operation == .restore) ? try restoredProfile(job, &s) : nil
         let jobBody = try encode(job)
         let backupBody = try made.map { try encode($0) }
         let profileBody = try restored.map { try encode($0) }
@@ -456,8 +468,11 @@ public final class Deployment: Sendable {
         s.jobs[id] = job
         if let r = restored { s.profile = r }
         if let b = made {
-            s.backups[b.backupStore, default: []].removeAll { $0.backupName == b.backupName }
-            s.backups[b.backupStore, default: []].append(b)
+            // Not read yet: they will be read with this one from the catalog.
+            try changeBackupsIfRead(&s) { inventory in
+                inventory.stores[b.backupStore, default: []].removeAll { $0.backupName == b.backupName }
+                inventory.stores[b.backupStore, default: []].append(b)
+            }
         }
         if p.status.isFinished { s.activeJobID = nil }
         s.activeJobNextChange = p.nextChange ?? .max
