@@ -1,6 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Start-up (issue #11): optimized code names concrete generic types it needs (e.g. the
+/// `KeyedDecodingContainer<CodingKeys>` of every Codable type) by mangled name, and the runtime
+/// demangles each one on first use, checking its generic requirements with a protocol-conformance
+/// lookup that scans all ~5,300 conformance records of the binary: ~225,000 instructions per type,
+/// a quarter of drmock's start-up. With this flag the compiler calls the types' metadata accessors
+/// instead, which are handed the conformances directly.
+let startupSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+]
+
 // Layers (each target knows only the ones below it):
 //   drmock (executable) -> AdminAPI -> DisasterRecovery -> Catalog -> CSQLite
 //                                   -> HTTPServer -> CMHDShim -> CMicroHTTPD
@@ -27,24 +37,33 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
-        .systemLibrary(
-            name: "CSQLite",
-            pkgConfig: "sqlite3",
-            providers: [.apt(["libsqlite3-dev"])]
-        ),
+        // SQLite's header only (libsqlite3-dev): the library is linked by Catalog, statically on Linux.
+        .systemLibrary(name: "CSQLite"),
         // Fixed-argument C wrappers around libmicrohttpd's variadic functions.
         .target(name: "CMHDShim", dependencies: ["CMicroHTTPD"]),
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMHDShim"]),
-        .target(name: "Catalog", dependencies: ["CSQLite"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMHDShim"], swiftSettings: startupSwiftSettings),
+        // libsqlite3.a rather than libsqlite3.so (start-up, issue #11): as a shared library, SQLite
+        // costs the dynamic loader ~1,600 symbol relocations at every start (all of Debian's
+        // libraries are BIND_NOW); linked in, they are plain calls. Same library, same build options.
+        .target(
+            name: "Catalog",
+            dependencies: ["CSQLite"],
+            swiftSettings: startupSwiftSettings,
+            linkerSettings: [
+                .linkedLibrary(":libsqlite3.a", .when(platforms: [.linux])),
+                .linkedLibrary("sqlite3", .when(platforms: [.macOS])),
+            ]
+        ),
         .target(
             name: "DisasterRecovery",
             dependencies: [
                 "Catalog",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: startupSwiftSettings
         ),
-        .target(name: "AdminAPI", dependencies: ["HTTPServer", "DisasterRecovery"]),
+        .target(name: "AdminAPI", dependencies: ["HTTPServer", "DisasterRecovery"], swiftSettings: startupSwiftSettings),
         // A self-signed development certificate (SAN localhost, 127.0.0.1, ::1) for HTTPS.
         .target(
             name: "DevCertificate",
@@ -61,6 +80,7 @@ let package = Package(
                 "DevCertificate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: startupSwiftSettings,
             // Start-up (issue #11): the release binary is linked as a plain (non-PIE) executable, so
             // the dynamic loader has none of its ~54,000 relative relocations to apply (and their
             // pages stay clean); without --export-dynamic (which the static Swift runtime's link

@@ -109,7 +109,7 @@ struct Route: Sendable {
         precondition(pattern.utf8.allSatisfy { $0 < 0x80 }, "route patterns are ASCII: \(pattern)")
         self.method = method
         self.pattern = pattern
-        self.segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? .param : .literal(String($0)) }
+        self.segments = Self.segments(of: pattern).map { $0.hasPrefix("{") ? .param : .literal(String($0)) }
         self.literalCount = segments.filter { $0 != .param }.count
         self.access = access
         self.title = title

@@ -344,6 +344,9 @@ public final class Database: @unchecked Sendable {
     static func createParentDirectory(of path: String) throws {
         guard let slash = path.lastIndex(of: "/") else { return }
         let directory = path[..<slash]
+        // The usual case, a folder that exists: one stat, not a mkdir per component.
+        var st = stat()
+        if !directory.isEmpty, stat(String(directory), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return }
         var current = directory.hasPrefix("/") ? "/" : ""
         for component in directory.split(separator: "/") {
             if !current.isEmpty && !current.hasSuffix("/") { current += "/" }
