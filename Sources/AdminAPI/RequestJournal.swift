@@ -39,15 +39,42 @@ struct JournalEntry: Sendable {
 }
 
 /// The last ``capacity`` requests of one context, in a ring (appending never moves the others).
+///
+/// Kept compact, because every context has one and a busy one fills it: a request is kept as its
+/// times and latency (24 bytes) and the index of its *shape* — method, path, masked query, form
+/// keys, user, status, error code and fault — which is kept once however many requests share it
+/// (a test polling one resource, or a load on one path, makes one shape for the whole ring). A
+/// shape is dropped with the last request that uses it. Sequence numbers are not stored: they run
+/// without gaps from the oldest entry kept.
 struct RequestJournal: Sendable {
     static let capacity = 2000
-    private var ring: [JournalEntry] = []
+    private var ring: [Slot] = []
     /// Where the oldest entry is once the ring is full.
     private var start = 0
     private var nextSeq = 1
+    private var shapes = ShapeTable()
+
+    /// One request as kept.
+    private struct Slot: Sendable {
+        var time: Int64
+        var clock: Int64
+        var latencyMs: Double
+        var shape: Int32
+    }
 
     /// The entries, oldest first.
-    var entries: [JournalEntry] { Array(ring[start...] + ring[..<start]) }
+    var entries: [JournalEntry] {
+        var out: [JournalEntry] = []
+        out.reserveCapacity(ring.count)
+        let first = nextSeq - ring.count
+        for i in 0..<ring.count {
+            let slot = ring[(start + i) % ring.count]
+            var e = shapes[slot.shape].entry
+            (e.seq, e.time, e.clock, e.latencyMs) = (first + i, slot.time, slot.clock, slot.latencyMs)
+            out.append(e)
+        }
+        return out
+    }
 
     /// Names whose values are never shown.
     static let secretNames: Set<String> = ["token", "password", "passcode", "secret", "client_secret", "code", "refresh_token", "access_token"]
@@ -92,23 +119,70 @@ struct RequestJournal: Sendable {
         }
     }
 
-    /// Appends `entry` under the next sequence number. Returns the entry it pushed out of a full ring,
-    /// so that the caller frees it after leaving its lock.
+    /// Appends `entry` under the next sequence number. Returns what the journal no longer needs, so
+    /// that the caller frees it after leaving its lock: the entry itself when a kept request already
+    /// has its shape (the usual case), else the shape of the oldest request if this one pushed out its
+    /// last use; nil when there is nothing to free.
     mutating func append(_ entry: consuming JournalEntry) -> JournalEntry? {
         entry.seq = nextSeq
         nextSeq += 1
-        if ring.count < Self.capacity {
-            ring.append(entry)
-            return nil
+        let (time, clock, latencyMs) = (entry.time, entry.clock, entry.latencyMs)
+        let shape = Shape(entry)
+        // The newest two requests are the likeliest to share this one's shape (a poll, or a
+        // create and its job's poll in turn): compared before the table is searched.
+        var id: Int32? = nil
+        if !ring.isEmpty {
+            let newest = ring[(start + ring.count - 1) % ring.count].shape
+            if shapes.holds(newest, shape) {
+                id = shapes.retain(newest)
+            } else if ring.count > 1 {
+                let before = ring[(start + ring.count - 2) % ring.count].shape
+                if before != newest, shapes.holds(before, shape) { id = shapes.retain(before) }
+            }
         }
-        swap(&ring[start], &entry)
+        var unneeded: JournalEntry? = nil
+        let shapeID: Int32
+        if let id {
+            shapeID = id
+            unneeded = shape.entry
+        } else {
+            (shapeID, unneeded) = shapes.intern(shape)
+        }
+        let slot = Slot(time: time, clock: clock, latencyMs: latencyMs, shape: shapeID)
+        if ring.count < Self.capacity {
+            ring.append(slot)
+            return unneeded
+        }
+        let dropped = shapes.release(ring[start].shape)
+        ring[start] = slot
         start = (start + 1) % Self.capacity
-        return entry
+        if shapes.places >= 64 && shapes.live * 4 < shapes.places { compactShapes() }
+        return unneeded ?? dropped
+    }
+
+    /// Renumbers the shapes in use into a new table, so that a burst of distinct requests (a
+    /// thousand job ids) leaves no table sized for it once they have left the ring.
+    private mutating func compactShapes() {
+        var table = ShapeTable()
+        var renamed = [Int32](repeating: -1, count: shapes.places)
+        for k in ring.indices {
+            let old = Int(ring[k].shape)
+            renamed[old] = renamed[old] < 0 ? table.intern(shapes[ring[k].shape]).id : table.retain(renamed[old])
+            ring[k].shape = renamed[old]
+        }
+        shapes = table
     }
 
     mutating func clear() {
         ring.removeAll()
         start = 0
+        shapes = ShapeTable()
+    }
+
+    /// Bytes the kept entries take (the ring's slots and the distinct shapes' strings and arrays,
+    /// allocation headers left out): for tests and the README's figure.
+    var approximateBytes: Int {
+        ring.capacity * MemoryLayout<Slot>.stride + shapes.approximateBytes
     }
 
     /// Entries whose path contains `path` (if given) and whose seq is above `since`.
@@ -116,5 +190,106 @@ struct RequestJournal: Sendable {
         entries.filter { e in
             (since.map { e.seq > $0 } ?? true) && (path.map { e.path.contains($0) } ?? true)
         }
+    }
+}
+
+/// What requests share, kept once per distinct value: an entry without its sequence number, times
+/// and latency (those are left zero here and not compared).
+private struct Shape: Hashable, Sendable {
+    private(set) var entry: JournalEntry
+
+    init(_ e: JournalEntry) {
+        entry = e
+        (entry.seq, entry.time, entry.clock, entry.latencyMs) = (0, 0, 0, 0)
+    }
+
+    static let none = Shape(JournalEntry(seq: 0, time: 0, clock: 0, method: "", path: "", query: [], formKeys: [], user: nil,
+                                         status: 0, errorCode: nil, latencyMs: 0, fault: nil))
+
+    static func == (x: Shape, y: Shape) -> Bool {
+        let a = x.entry, b = y.entry
+        return a.status == b.status && a.errorCode == b.errorCode && a.path == b.path && a.method == b.method && a.user == b.user
+            && a.formKeys == b.formKeys && a.fault == b.fault
+            && a.query.count == b.query.count && zip(a.query, b.query).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    func hash(into h: inout Hasher) {
+        h.combine(entry.path)
+        h.combine(entry.method)
+        h.combine(entry.status)
+        h.combine(entry.query.count)
+        for q in entry.query {
+            h.combine(q.name)
+            h.combine(q.value)
+        }
+        h.combine(entry.formKeys)
+        h.combine(entry.user)
+        h.combine(entry.errorCode)
+        h.combine(entry.fault)
+    }
+
+    var approximateBytes: Int {
+        func heap(_ s: String) -> Int { s.utf8.count > 15 ? s.utf8.count : 0 }
+        let e = entry
+        return heap(e.method) + heap(e.path) + e.query.reduce(0) { $0 + heap($1.name) + heap($1.value) } + e.query.count * 32
+            + e.formKeys.reduce(0) { $0 + heap($1) } + e.formKeys.count * 16 + heap(e.user ?? "") + heap(e.fault ?? "")
+    }
+}
+
+/// Distinct shapes with how many kept requests use each; a freed place is reused.
+private struct ShapeTable: Sendable {
+    private var shapes: [Shape] = []
+    private var uses: [Int32] = []
+    private var free: [Int32] = []
+    private var index: [Shape: Int32] = [:]
+
+    subscript(id: Int32) -> Shape { shapes[Int(id)] }
+
+    /// Places for shapes (used or free), and how many are used.
+    var places: Int { shapes.count }
+    var live: Int { shapes.count - free.count }
+
+    /// Whether shape `id` is `shape` (compared in place).
+    func holds(_ id: Int32, _ shape: Shape) -> Bool { shapes[Int(id)] == shape }
+
+    /// One more request uses shape `id`.
+    mutating func retain(_ id: Int32) -> Int32 {
+        uses[Int(id)] += 1
+        return id
+    }
+
+    /// The id of `shape` (found or added), counting one more use, and `shape`'s entry when it was
+    /// found (then this copy is not needed).
+    mutating func intern(_ shape: Shape) -> (id: Int32, unneeded: JournalEntry?) {
+        if let id = index[shape] { return (retain(id), shape.entry) }
+        let id: Int32
+        if let reused = free.popLast() {
+            id = reused
+            shapes[Int(id)] = shape
+            uses[Int(id)] = 1
+        } else {
+            id = Int32(shapes.count)
+            shapes.append(shape)
+            uses.append(1)
+        }
+        index[shape] = id
+        return (id, nil)
+    }
+
+    /// One request fewer uses shape `id`; the last one drops it (and gets its entry back, to free).
+    mutating func release(_ id: Int32) -> JournalEntry? {
+        let i = Int(id)
+        uses[i] -= 1
+        guard uses[i] == 0 else { return nil }
+        index[shapes[i]] = nil
+        let dropped = shapes[i].entry
+        shapes[i] = .none
+        free.append(id)
+        return dropped
+    }
+
+    var approximateBytes: Int {
+        shapes.capacity * MemoryLayout<Shape>.stride + uses.capacity * 4 + free.capacity * 4
+            + index.capacity * (MemoryLayout<Shape>.stride + 4) + index.keys.reduce(0) { $0 + $1.approximateBytes }
     }
 }

@@ -54,8 +54,8 @@ public final class Deployment: Sendable {
         /// Any change to a job (a transition, an injected fault) also makes the engine look at it again.
         var jobs: [String: DRJob] { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
         var jobOrder: [String] { didSet { revision = Deployment.nextRevision() } }
-        /// Token digest → record.
-        var tokens: [TokenDigest: TokenRecord]
+        /// The tokens, by digest.
+        var tokens: TokenTable
         /// The job that has not yet been recorded as finished, if any.
         var activeJobID: String? { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
         /// Changes, to a value never used before in this process, whenever anything but the tokens
@@ -95,8 +95,7 @@ public final class Deployment: Sendable {
                 state.jobOrder.append(j.jobID)
                 if !j.recordedStatus.isFinished { state.activeJobID = j.jobID }
             }
-            // A row whose digest is not a token's (64 lowercase hex digits) could never match a token.
-            for t in records.tokens { if let digest = TokenDigest(hex: t.digest) { state.tokens[digest] = t } }
+            for t in records.tokens { state.tokens.insert(t) }
             let clock = profile.clock.makeClock(mode: clockMode, speed: speed)
             state.profile.clock = clock.state
             state.profile.release = chosen.name
@@ -266,8 +265,8 @@ public final class Deployment: Sendable {
                 try w.deleteTokens(context: context, expiredBefore: now)
                 try w.putToken(context: context, record)
             }
-            s.tokens = s.tokens.filter { $0.value.expires >= now }
-            s.tokens[digest] = record
+            s.tokens.removeExpired(before: now)
+            s.tokens.insert(digest, username: record.username, expires: record.expires)
         }
         return TokenGrant(token: token, expires: record.expires)
     }
@@ -278,7 +277,7 @@ public final class Deployment: Sendable {
         try state.withLock { s in
             guard s.tokens[digest] != nil else { return }
             try catalog.write { w in try w.deleteToken(context: context, digest: digest.hex) }
-            s.tokens[digest] = nil
+            s.tokens.remove(digest)
         }
     }
 

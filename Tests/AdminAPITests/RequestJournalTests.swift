@@ -10,11 +10,11 @@ import Testing
 
     @Test func keepsTheLastEntriesInOrderWhenTheRingWraps() {
         var j = RequestJournal()
-        var pushedOut: [Int] = []
+        var handedBack = 0
         for _ in 0..<(RequestJournal.capacity + 5) {
-            if let old = j.append(Self.entry(0)) { pushedOut.append(old.seq) }
+            if j.append(Self.entry(0)) != nil { handedBack += 1 }
         }
-        #expect(pushedOut == [1, 2, 3, 4, 5], "a full ring hands back the entries it replaces, oldest first")
+        #expect(handedBack == RequestJournal.capacity + 4, "every entry whose shape is already kept is handed back, to be freed outside the lock")
         let seqs = j.entries.map(\.seq)
         #expect(seqs.count == RequestJournal.capacity)
         #expect(seqs.first == 6)
@@ -23,8 +23,53 @@ import Testing
         #expect(j.filtered(path: nil, since: RequestJournal.capacity + 3).map(\.seq) == [RequestJournal.capacity + 4, RequestJournal.capacity + 5])
         j.clear()
         #expect(j.entries.isEmpty)
-        #expect(j.append(Self.entry(0)) == nil)
+        #expect(j.append(Self.entry(0)) == nil, "a new shape is kept, nothing to free")
         #expect(j.entries.map(\.seq) == [RequestJournal.capacity + 6])
+    }
+
+    @Test func keepsEveryFieldOfEachEntryWhileSharingWhatRepeats() {
+        var j = RequestJournal()
+        func make(_ i: Int) -> JournalEntry {
+            JournalEntry(seq: i + 1, time: Int64(1000 + i), clock: Int64(2000 + i), method: i % 3 == 0 ? "POST" : "GET",
+                             path: "/arcgis/admin/jobs/j\(i % 5)", query: [("f", "json"), ("token", "***")],
+                             formKeys: i % 3 == 0 ? ["name", "passcode"] : [], user: i % 2 == 0 ? "admin" : nil,
+                             status: i % 7 == 0 ? 498 : 200, errorCode: i % 7 == 0 ? 498 : nil, latencyMs: Double(i) / 8,
+                             fault: i % 11 == 0 ? "latency 5 ms" : nil)
+        }
+        let total = RequestJournal.capacity + 700
+        for i in 0..<total { _ = j.append(make(i)) }
+        let kept = j.entries
+        #expect(kept.count == RequestJournal.capacity)
+        for (k, e) in kept.enumerated() {
+            let i = total - RequestJournal.capacity + k
+            let want = make(i)
+            #expect(e.seq == want.seq && e.time == want.time && e.clock == want.clock && e.method == want.method)
+            #expect(e.path == want.path && e.query.map(\.name) == want.query.map(\.name) && e.query.map(\.value) == want.query.map(\.value))
+            #expect(e.formKeys == want.formKeys && e.user == want.user && e.status == want.status && e.errorCode == want.errorCode)
+            #expect(e.latencyMs == want.latencyMs && e.fault == want.fault)
+        }
+    }
+
+    /// A full journal of one repeated request (a load on one path) keeps that request's strings once:
+    /// its slots are 32 bytes each (before: about 420 bytes an entry with the path and query copied).
+    @Test func aFullJournalOfOnePathIsSmall() {
+        var j = RequestJournal()
+        for i in 0..<(RequestJournal.capacity * 2) {
+            _ = j.append(
+                JournalEntry(seq: 0, time: Int64(i), clock: Int64(i), method: "GET", path: "/ctx-\(i % 2)/admin/system/disasterrecovery/status",
+                             query: [("f", "json"), ("token", "***")], formKeys: [], user: "admin", status: 200, errorCode: nil,
+                             latencyMs: 0.05, fault: nil))
+        }
+        #expect(j.approximateBytes < RequestJournal.capacity * 40)
+        #expect(Set(j.entries.map(\.path)).count == 2)
+        // Distinct paths are dropped with the last entry that uses them.
+        for i in 0..<RequestJournal.capacity {
+            _ = j.append(JournalEntry(seq: 0, time: 0, clock: 0, method: "GET", path: "/arcgis/admin/jobs/j\(i)-with-a-long-id", query: [],
+                                    formKeys: [], user: nil, status: 200, errorCode: nil, latencyMs: 0, fault: nil))
+        }
+        for _ in 0..<RequestJournal.capacity { _ = j.append(Self.entry(0)) }
+        #expect(j.approximateBytes < RequestJournal.capacity * 40 + 8 * 1024)
+        #expect(j.entries.allSatisfy { $0.path == "/arcgis/admin/jobs" })
     }
 
     @Test func masksSecretsInQueries() {
