@@ -24,7 +24,7 @@ enum AdminRoutes {
         Route("GET", "\(dr)/stores/{store}/backups", access: security, title: "Backups") { call in
             ["backups": .array(try call.deployment.backups(inStore: call.pathParams[0]).map(\.json))]
         }.writing { call, pretty in
-            Backup.listAnswer(try call.deployment.backups(inStore: call.pathParams[0]), pretty: pretty)
+            BackupList(try call.deployment.backups(inStore: call.pathParams[0]), pretty: pretty)
         }.requiring(.storeBackups).accepting().cachedAnswers,
         Route("POST", "\(dr)/stores/{store}/backups/create", access: security, title: "Create Backup", createBackup)
             .requiring(.storeBackups).accepting("name", "passcode", "description", "retentionDate"),

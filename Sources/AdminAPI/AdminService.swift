@@ -15,8 +15,12 @@ public struct AdminConfiguration: Sendable {
     public var defaultContext: String
     /// Who may reach the control plane besides holders of an admin token (`--control-key`, `--control-loopback-only`).
     public var controlAccess: ControlAccess
+    /// The most bytes of answers the answer cache keeps; a list answer estimated bigger is streamed.
+    public var answerCacheBytes: Int
+    public static let defaultAnswerCacheBytes = 32 << 20
     public init(httpErrorStatus: Bool = false, strict: Bool = false, controlPlane: Bool = true, defaultContext: String = "arcgis",
-                controlAccess: ControlAccess = .init()) {
+                controlAccess: ControlAccess = .init(), answerCacheBytes: Int = Self.defaultAnswerCacheBytes) {
+        self.answerCacheBytes = answerCacheBytes
         self.controlAccess = controlAccess
         self.httpErrorStatus = httpErrorStatus
         self.strict = strict
@@ -40,11 +44,12 @@ public final class AdminService: Sendable {
     private let plans = Mutex<[String: PathPlan]>([:])
     /// The control plane (`/_mock/...`, faults and journal around the API), unless turned off.
     public let control: ControlPlane?
-    let cache = AnswerCache()
+    let cache: AnswerCache
 
     public init(registry: DeploymentRegistry, configuration: AdminConfiguration = .init()) {
         self.registry = registry
         self.configuration = configuration
+        self.cache = AnswerCache(maxBytes: configuration.answerCacheBytes)
         self.routes = RouteTables.all.sorted { $0.literalCount > $1.literalCount }
         self.shapes = routes.map { ($0.segments, $0.literalCount, $0.method) }
         self.boxes = routes.map(RouteBox.init)
@@ -133,6 +138,7 @@ public final class AdminService: Sendable {
             if let keep {
                 // Sent again and again while the revision holds: libmicrohttpd's copy is made once (see `Response.repeated`).
                 let response = try render(box.route, call, format: format).repeated
+                if response.stream != nil { return response }  // too big to keep: streamed to each client
                 cache.store(response, keep.key, context: context, revision: keep.revision)
                 return response
             }
@@ -197,10 +203,13 @@ public final class AdminService: Sendable {
 
     // MARK: - Rendering
 
-    /// The route's answer to `call`: written directly when the route has a writer (json, pjson).
+    /// The route's answer to `call`: written directly when the route has a writer (json, pjson), and
+    /// streamed, not built whole, when it is too big for the answer cache.
     func render(_ route: Route, _ call: Call, format: Format) throws -> Response {
         if let writer = route.writer, format != .html {
-            return Response(status: 200, headers: Format.jsonHeaders, body: try writer(call, format == .pjson))
+            let answer = try writer(call, format == .pjson)
+            if answer.estimatedBytes > cache.maxBytes { return Response(status: 200, headers: Format.jsonHeaders, stream: answer.stream) }
+            return Response(status: 200, headers: Format.jsonHeaders, body: answer.whole())
         }
         return render(try route.handler(call), title: route.title, format: format, request: call.request)
     }

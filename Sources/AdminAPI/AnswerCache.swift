@@ -17,7 +17,10 @@ import Synchronization
 final class AnswerCache: Sendable {
     /// Beyond either limit the cache is emptied before the next answer is stored.
     static let maxEntries = 256
-    static let maxBytes = 32 << 20
+    /// An answer bigger than this is not kept (and a list answer estimated bigger is streamed instead).
+    let maxBytes: Int
+
+    init(maxBytes: Int = AdminConfiguration.defaultAnswerCacheBytes) { self.maxBytes = maxBytes }
 
     /// The answers of one context at one revision.
     private struct Generation: Sendable {
@@ -64,7 +67,7 @@ final class AnswerCache: Sendable {
     /// newest is not kept (revisions only grow, see ``DisasterRecovery/Deployment/answerRevision()``).
     func store(_ response: Response, _ key: Key, context: String, revision: UInt64) {
         let size = response.body.count
-        guard size <= Self.maxBytes else { return }
+        guard size <= maxBytes, response.stream == nil else { return }
         entries.withLock { e in
             if let g = e.byContext[context], g.revision != revision {
                 guard g.revision < revision else { return }
@@ -74,7 +77,7 @@ final class AnswerCache: Sendable {
                 e.count -= 1
                 e.bytes -= old.body.count
             }
-            if e.count >= Self.maxEntries || e.bytes + size > Self.maxBytes { e.removeAll() }
+            if e.count >= Self.maxEntries || e.bytes + size > maxBytes { e.removeAll() }
             e.byContext[context, default: Generation(revision: revision)].byKey[key] = response
             e.count += 1
             e.bytes += size

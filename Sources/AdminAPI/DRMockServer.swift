@@ -35,6 +35,8 @@ public final class DRMockServer: Sendable {
         public var hashLogN: Int = SecretHash.defaultLogN
         /// `--control-key`, `--control-loopback-only`.
         public var controlAccess: ControlAccess = .init()
+        /// The answer cache's size; list answers estimated bigger are streamed (tests set it small).
+        public var answerCacheBytes = AdminConfiguration.defaultAnswerCacheBytes
 
         public init(host: String = "127.0.0.1", port: UInt16 = 7443, context: String = "arcgis",
                     databasePath: String = ":memory:", fixture: Fixture, clockMode: ClockState.Mode = .system,
@@ -78,7 +80,8 @@ public final class DRMockServer: Sendable {
         try registry.open(context: options.context)
         let service = AdminService(registry: registry, configuration: .init(
             httpErrorStatus: options.httpErrorStatus, strict: options.strict,
-            controlPlane: options.controlPlane, defaultContext: options.context, controlAccess: options.controlAccess))
+            controlPlane: options.controlPlane, defaultContext: options.context, controlAccess: options.controlAccess,
+            answerCacheBytes: options.answerCacheBytes))
         self.service = service
         var config = Server.Configuration()
         config.host = options.host

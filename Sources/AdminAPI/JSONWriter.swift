@@ -1,4 +1,5 @@
 import DisasterRecovery
+import HTTPServer
 
 /// Writes JSON straight into a byte buffer, without building a ``JSONValue`` first, in exactly the
 /// bytes ``JSONValue/serialized(pretty:)`` gives for the same value (compact, or indented by two
@@ -143,19 +144,80 @@ extension Backup {
     /// `{"backups": [...]}` as `["backups": .array(backups.map(\.json))]` serializes, written
     /// directly into one buffer sized from the first backup (a 10,000-backup list is about 9 MB).
     static func listAnswer(_ backups: [Backup], pretty: Bool) -> [UInt8] {
-        var first = JSONWriter(pretty: pretty)
-        backups.first?.write(to: &first)
-        // The first backup's size plus room for longer names and descriptions, and the indentation.
-        var w = JSONWriter(pretty: pretty, capacity: 64 + backups.count * (first.out.count + (pretty ? 160 : 64)))
+        BackupList(backups, pretty: pretty).whole()
+    }
+}
+
+/// The answer `{"backups": [...]}` to a list request, from a snapshot of the backups (an array copy,
+/// which costs nothing and holds no lock): written whole (for the answer cache), or in pieces of
+/// about ``BodyStream/blockSize`` bytes while it is sent, when it is too big to keep (a list of
+/// 100,000 backups is about 92 MB). Both give the same bytes.
+struct BackupList: Sendable {
+    let backups: [Backup]
+    let pretty: Bool
+    /// The answer's bytes up to the end of the first backup (indented as in the list).
+    private let first: Int
+
+    init(_ backups: [Backup], pretty: Bool) {
+        self.backups = backups
+        self.pretty = pretty
+        var w = JSONWriter(pretty: pretty)
         w.beginObject()
         w.key("backups")
         w.beginArray()
-        for b in backups {
+        if let b = backups.first {
             w.arrayItem()
             b.write(to: &w)
         }
+        first = w.out.count
+    }
+
+    /// About how many bytes the answer is: the first backup's size times their number.
+    var estimatedBytes: Int { 64 + backups.count * first }
+
+    func whole() -> [UInt8] {
+        // The first backup's size plus room for longer names and descriptions.
+        var w = JSONWriter(pretty: pretty, capacity: 64 + backups.count * (first + 64))
+        var next = 0
+        write(to: &w, from: &next, upTo: .max)
+        return w.out
+    }
+
+    /// The answer as a streamed body: each send writes it anew from this snapshot, a piece at a time.
+    var stream: BodyStream {
+        BodyStream {
+            var w = JSONWriter(pretty: pretty, capacity: 0)
+            var next = 0
+            return { piece in
+                // The writer keeps its nesting across pieces; only its bytes move out.
+                swap(&w.out, &piece)
+                let more = write(to: &w, from: &next, upTo: BodyStream.blockSize)
+                swap(&w.out, &piece)
+                return more
+            }
+        }
+    }
+
+    /// Writes the answer's next part, from the backup at `next`, until `w` holds at least `limit`
+    /// bytes; says whether anything is left. `next == 0` starts with the opening; after the last
+    /// backup come the closing brackets and `next` goes past the end.
+    @discardableResult
+    private func write(to w: inout JSONWriter, from next: inout Int, upTo limit: Int) -> Bool {
+        if next > backups.count { return false }
+        if next == 0 {
+            w.beginObject()
+            w.key("backups")
+            w.beginArray()
+        }
+        while next < backups.count, w.out.count < limit {
+            w.arrayItem()
+            backups[next].write(to: &w)
+            next += 1
+        }
+        guard next == backups.count else { return true }
         w.endArray()
         w.endObject()
-        return w.out
+        next += 1
+        return false
     }
 }

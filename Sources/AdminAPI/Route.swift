@@ -97,9 +97,9 @@ struct Route: Sendable {
     /// answer revision stays the same. Only for a GET whose answer depends on nothing but the path,
     /// the format and the deployment's stores, backups, jobs, users and profile.
     var cached = false
-    /// For a big answer: writes the `f=json`/`f=pjson` body directly (the flag: pretty), in the very
-    /// bytes `handler`'s value would serialize to; `handler` still makes the HTML page.
-    var writer: (@Sendable (Call, Bool) throws -> [UInt8])? = nil
+    /// For a big answer: the `f=json`/`f=pjson` body (the flag: pretty), written directly in the very
+    /// bytes `handler`'s value would serialize to, whole or streamed; `handler` still makes the HTML page.
+    var writer: (@Sendable (Call, Bool) throws -> BackupList)? = nil
     /// Routes with more literal segments win (`backups/create` before `backups/{backup}`).
     let literalCount: Int
 
@@ -183,5 +183,5 @@ struct Route: Sendable {
     /// This route, with its answers kept in the ``AnswerCache``.
     var cachedAnswers: Route { var r = self; r.cached = true; return r }
     /// This route, writing its json and pjson bodies with `write` (see ``writer``).
-    func writing(_ write: @escaping @Sendable (Call, Bool) throws -> [UInt8]) -> Route { var r = self; r.writer = write; return r }
+    func writing(_ write: @escaping @Sendable (Call, Bool) throws -> BackupList) -> Route { var r = self; r.writer = write; return r }
 }

@@ -48,7 +48,7 @@ enum SurfaceRoutes {
         Route("GET", "\(legacy)/backups", access: security, title: "Backups") { call in
             ["backups": .array(try call.deployment.allBackups().map(\.json))]
         }.writing { call, pretty in
-            Backup.listAnswer(try call.deployment.allBackups(), pretty: pretty)
+            BackupList(try call.deployment.allBackups(), pretty: pretty)
         }.requiring(.legacyBackupRestore).accepting(),
         Route("GET", "\(legacy)/backups/{backup}", access: security, title: "Backup") { call in
             try call.deployment.locateBackup(named: call.pathParams[0], store: call.param("storeName")).json

@@ -73,7 +73,7 @@ final class Dispatcher: Sendable {
             let context = Unmanaged<RequestContext>.fromOpaque(current).takeUnretainedValue()
             if let response = context.pendingResponse {
                 context.pendingResponse = nil
-                return queue(response, on: connection)
+                return queue(response, on: connection, method: method)
             }
             if context.bodyTooLarge {
                 return queue(payloadTooLarge, on: connection)
@@ -84,7 +84,7 @@ final class Dispatcher: Sendable {
         let request = makeRequest(connection: connection, url: url, method: method, body: body)
         switch handler(request) {
         case .now(let response):
-            return queue(response, on: connection)
+            return queue(response, on: connection, method: method)
         case .later(let start):
             return suspend(connection: connection, context: context(for: state), start: start)
         }
@@ -160,9 +160,16 @@ final class Dispatcher: Sendable {
     /// Bodies at least this large are sent from the response's own bytes instead of a copy.
     static let sharedBodyThreshold = 16 * 1024
 
-    private func queue(_ response: Response, on connection: OpaquePointer) -> Bool {
+    /// Queues `response`; `method` (the request's) matters only for a streamed body.
+    private func queue(_ response: Response, on connection: OpaquePointer, method: UnsafePointer<CChar>? = nil) -> Bool {
         // 1xx are not final responses: libmicrohttpd would send the status line and nothing more.
         let status = (200...999).contains(response.status) ? UInt32(response.status) : 500
+        if let stream = response.stream {
+            let isHead = method.map { String(cString: $0) == "HEAD" } ?? false
+            guard let mhdResponse = Self.makeStreamedMHDResponse(response, stream, isHead: isHead) else { return false }
+            defer { MHD_destroy_response(mhdResponse) }
+            return MHD_queue_response(connection, status, mhdResponse) == .YES
+        }
         if let prepared = response.prepared {
             // A repeated response: libmicrohttpd counts the connections that hold it, so one object serves all.
             guard let shared = prepared.handle(making: { Self.makeMHDResponse(response, shareBody: !response.body.isEmpty) }) else { return false }
@@ -195,11 +202,92 @@ final class Dispatcher: Sendable {
             }
         }
         guard let mhdResponse = created else { return nil }
+        addHeaders(response, to: mhdResponse)
+        return mhdResponse
+    }
+
+    private static func addHeaders(_ response: Response, to mhdResponse: OpaquePointer) {
         for header in response.headers where !isFramingHeader(header.name) {
             // Refused (and so dropped) if the name or value contains CR, LF or other forbidden characters.
             _ = MHD_add_response_header(mhdResponse, header.name, header.value)
         }
+    }
+
+    /// libmicrohttpd's response object for a streamed body, of unknown size (chunked for HTTP/1.1).
+    /// The object is this send's alone: it owns a retained ``StreamedBody`` that libmicrohttpd reads
+    /// through `streamRead` and releases through `streamFree` when it destroys the object, which it
+    /// does once the answer is sent or the client has gone (whichever comes first), so a client that
+    /// disconnects mid-answer leaks nothing.
+    ///
+    /// For `HEAD` the body is produced and counted but not kept, and the answer announces its exact
+    /// `Content-Length`: libmicrohttpd 0.9.75 sends a chunked answer's closing `0\r\n\r\n` even to
+    /// a `HEAD` request, which a keep-alive client would take for the start of its next response.
+    private static func makeStreamedMHDResponse(_ response: Response, _ stream: BodyStream, isHead: Bool) -> OpaquePointer? {
+        // MHD_SIZE_UNKNOWN is `((uint64_t) -1)`, a macro Swift does not import.
+        var size = UInt64.max
+        var produce = stream.start()
+        if isHead {
+            size = 0
+            var piece: [UInt8] = []
+            var more = true
+            while more {
+                piece.removeAll(keepingCapacity: true)
+                more = produce(&piece)
+                size += UInt64(piece.count)
+            }
+            produce = { _ in false }  // never asked for: libmicrohttpd sends no body to HEAD
+        }
+        let box = Unmanaged.passRetained(StreamedBody(produce))
+        guard let mhdResponse = MHD_create_response_from_callback(size, BodyStream.blockSize, streamRead, box.toOpaque(), streamFree) else {
+            box.release()
+            return nil
+        }
+        addHeaders(response, to: mhdResponse)
         return mhdResponse
+    }
+}
+
+/// libmicrohttpd's content reader for a streamed body: up to `max` bytes at `buffer`.
+private func streamRead(_ cls: UnsafeMutableRawPointer?, _ position: UInt64, _ buffer: UnsafeMutablePointer<CChar>?, _ max: Int) -> Int {
+    guard let cls, let buffer else { return StreamedBody.endWithError }
+    return Unmanaged<StreamedBody>.fromOpaque(cls).takeUnretainedValue().read(into: UnsafeMutableRawPointer(buffer), max: max)
+}
+
+/// libmicrohttpd is done with a streamed body (sent, failed or abandoned): release it.
+private func streamFree(_ cls: UnsafeMutableRawPointer?) {
+    if let cls { Unmanaged<StreamedBody>.fromOpaque(cls).release() }
+}
+
+/// One send of a streamed body: the producer and the piece it made last, handed to libmicrohttpd as
+/// it asks (libmicrohttpd calls `read` for one connection at a time).
+final class StreamedBody {
+    /// libmicrohttpd's MHD_CONTENT_READER_END_OF_STREAM and _END_WITH_ERROR (macros Swift does not import).
+    static let endOfStream = -1
+    static let endWithError = -2
+
+    private let produce: BodyStream.Producer
+    private var piece: [UInt8] = []
+    private var offset = 0
+    private var more = true
+
+    init(_ produce: @escaping BodyStream.Producer) {
+        self.produce = produce
+        piece.reserveCapacity(BodyStream.blockSize + 4096)
+    }
+
+    func read(into destination: UnsafeMutableRawPointer, max: Int) -> Int {
+        while offset == piece.count {
+            guard more else { return Self.endOfStream }
+            piece.removeAll(keepingCapacity: true)
+            offset = 0
+            more = produce(&piece)
+        }
+        let count = min(max, piece.count - offset)
+        piece.withUnsafeBytes { bytes in
+            destination.copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
+        }
+        offset += count
+        return count
     }
 }
 

@@ -7,6 +7,9 @@ public struct Response: Sendable {
     public var headers: [(name: String, value: String)] { didSet { prepared = nil } }
     /// The body. For `HEAD` requests it is not sent, but its length is announced.
     public var body: [UInt8] { didSet { prepared = nil } }
+    /// A body made piece by piece while it is sent, instead of ``body`` (which is then ignored): for an
+    /// answer too big to build whole per client. See ``BodyStream``.
+    public var stream: BodyStream? { didSet { prepared = nil } }
     /// libmicrohttpd's response object for these headers and body, shared by every send of a
     /// ``repeated`` response (dropped when the headers or body change).
     var prepared: PreparedResponse?
@@ -17,12 +20,21 @@ public struct Response: Sendable {
         self.body = body
     }
 
+    /// A response whose body is produced while it is sent (see ``BodyStream``).
+    public init(status: Int = 200, headers: [(name: String, value: String)] = [], stream: BodyStream) {
+        self.status = status
+        self.headers = headers
+        self.body = []
+        self.stream = stream
+    }
+
     /// This response, to be sent many times unchanged (an answer kept in a cache): its copies share one
     /// libmicrohttpd response object, made at the first send, so later sends neither copy the body nor
     /// build the headers again. Changing the headers or body of a copy makes it an ordinary response.
     public var repeated: Response {
         var r = self
-        r.prepared = PreparedResponse()
+        // A streamed body is made anew for every send: its libmicrohttpd object cannot be shared.
+        if stream == nil { r.prepared = PreparedResponse() }
         return r
     }
 

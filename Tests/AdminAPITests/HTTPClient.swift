@@ -54,7 +54,28 @@ enum HTTPClient {
             guard let c = l.firstIndex(of: ":") else { return nil }
             return (String(l[..<c]), String(l[l.index(after: c)...]).trimmingCharacters())
         }
-        return HTTPResult(status: status, headers: hs, body: String(text[split.upperBound...]))
+        var result = HTTPResult(status: status, headers: hs, body: String(text[split.upperBound...]))
+        if result.header("transfer-encoding")?.lowercased() == "chunked" {
+            let start = raw.count - result.body.utf8.count  // the head is ASCII: its bytes are its characters
+            result.body = String(decoding: dechunked(raw[start...]), as: UTF8.self)
+        }
+        return result
+    }
+
+    /// A `Transfer-Encoding: chunked` body's bytes (hex size, CRLF, bytes, CRLF; size 0 ends it).
+    /// Malformed framing gives what was decoded so far followed by a marker a test will not mistake for JSON.
+    static func dechunked(_ raw: ArraySlice<UInt8>) -> [UInt8] {
+        var body: [UInt8] = []
+        var i = raw.startIndex
+        while true {
+            guard let lineEnd = raw[i...].firstIndex(of: 13), lineEnd + 1 < raw.endIndex, raw[lineEnd + 1] == 10,
+                  let size = Int(String(decoding: raw[i..<lineEnd], as: UTF8.self).split(separator: ";").first ?? "", radix: 16),
+                  lineEnd + 2 + size + 2 <= raw.endIndex
+            else { return body + Array("<bad chunked framing>".utf8) }
+            if size == 0 { return body }
+            body.append(contentsOf: raw[(lineEnd + 2)..<(lineEnd + 2 + size)])
+            i = lineEnd + 2 + size + 2
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import DisasterRecovery
+import HTTPServer
 import Testing
 @testable import AdminAPI
 
@@ -35,6 +36,37 @@ import Testing
         for list in [[], [fixture[0]], fixture, [odd], [many, odd] + fixture + [many]] {
             let written = Backup.listAnswer(list, pretty: pretty)
             #expect(written == tree(list, pretty: pretty))
+        }
+    }
+
+    /// Streamed in pieces (as libmicrohttpd asks for them), the list is the same bytes again, and the
+    /// pieces are about ``BodyStream/blockSize`` each.
+    @Test(arguments: [false, true])
+    func streamedPiecesMakeTheSameBytes(pretty: Bool) throws {
+        let fixture = try fixtureBackups()
+        var big: [Backup] = []
+        for i in 0..<300 {
+            var b = fixture[i % 2]
+            b.backupName = "piece-\(i)"
+            b.description = String(repeating: "é\"", count: i % 7)
+            big.append(b)
+        }
+        for list in [[], [fixture[0]], fixture, big] {
+            let produce = BackupList(list, pretty: pretty).stream.start()
+            var all: [UInt8] = []
+            var pieces = 0
+            var more = true
+            while more {
+                var piece: [UInt8] = []
+                more = produce(&piece)
+                #expect(piece.count < BodyStream.blockSize + 4096)
+                #expect(more ? piece.count >= BodyStream.blockSize : true)
+                all += piece
+                pieces += 1
+            }
+            #expect(all == tree(list, pretty: pretty))
+            #expect(all == Backup.listAnswer(list, pretty: pretty))
+            if list.count == 300 { #expect(pieces > 3) }
         }
     }
 }

@@ -114,7 +114,9 @@ final class TestConnection {
             }
             var response = ClientResponse(status: status, headers: headers, body: [])
             if isHead || status == 204 || status == 304 { return response }
-            if let length = response.header("Content-Length").flatMap({ Int($0) }) {
+            if response.header("Transfer-Encoding")?.lowercased() == "chunked" {
+                response.body = try readChunkedBody()
+            } else if let length = response.header("Content-Length").flatMap({ Int($0) }) {
                 try fill(length)
                 response.body = Array(buffer[..<length])
                 buffer.removeFirst(length)
@@ -125,6 +127,42 @@ final class TestConnection {
             }
             return response
         }
+    }
+
+    /// A `Transfer-Encoding: chunked` body: each chunk is its size in hex, CRLF, the bytes, CRLF; a
+    /// chunk of size 0 ends it (then optional trailers and an empty line).
+    private func readChunkedBody() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = try readLine()
+            guard let size = Int(line.split(separator: ";").first.map(String.init) ?? "", radix: 16) else {
+                throw ClientError("bad chunk size line: \(line)")
+            }
+            if size == 0 {
+                while try !readLine().isEmpty {}
+                return body
+            }
+            try fill(size + 2)
+            guard buffer[size] == 13, buffer[size + 1] == 10 else { throw ClientError("chunk not followed by CRLF") }
+            body.append(contentsOf: buffer[..<size])
+            buffer.removeFirst(size + 2)
+        }
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let end = buffer.indices.dropLast().first(where: { buffer[$0] == 13 && buffer[$0 + 1] == 10 }) {
+                let line = String(decoding: buffer[..<end], as: UTF8.self)
+                buffer.removeFirst(end + 2)
+                return line
+            }
+            guard try readMore() else { throw ClientError("connection closed in a chunked body") }
+        }
+    }
+
+    /// Reads at least `count` bytes of whatever comes (for a client that gives up mid-answer).
+    func readSome(_ count: Int) throws {
+        try fill(count)
     }
 
     /// Whether the server has closed the connection (reads until EOF or timeout).
