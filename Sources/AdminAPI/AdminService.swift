@@ -127,7 +127,8 @@ public final class AdminService: Sendable {
             }
             var keep: (key: AnswerCache.Key, revision: UInt64)? = nil
             if cacheable, let revision = try admitted ?? deployment.answerRevision() {
-                let key = AnswerCache.key(path: request.path, format: format)
+                // The plan is the one of this path (or of a canonically equivalent one): the same hash value.
+                let key = AnswerCache.key(path: request.path, format: format, pathHash: plan.pathHash)
                 if let cached = cache.answer(key, context: context, revision: revision) { return cached }
                 keep = (key, revision)
             }
@@ -163,7 +164,7 @@ public final class AdminService: Sendable {
             if let best = matched.first?.index, shapes[i].literalCount < shapes[best].literalCount { break }
             if let params = Route.match(shapes[i].segments, parts.dropFirst()) { matched.append((i, params)) }
         }
-        let plan = PathPlan(parts: parts, matches: matched)
+        let plan = PathPlan(path: path, parts: parts, matches: matched)
         guard path.utf8.count <= Self.planMemoryPathBytes else { return plan }
         plans.withLock { known in
             if known.count >= Self.planMemory { known.removeAll() }
@@ -275,7 +276,13 @@ final class PathPlan: Sendable {
     /// into ``AdminService/routes``, with the path's parameters.
     let matches: [(index: Int, params: [String])]
 
-    init(parts: [Substring], matches: [(index: Int, params: [String])]) {
+    /// The path, and its hash value (``AnswerCache/Key`` uses it).
+    let path: String
+    let pathHash: Int
+
+    init(path: String, parts: [Substring], matches: [(index: Int, params: [String])]) {
+        self.path = path
+        self.pathHash = path.hashValue
         self.parts = parts
         self.context = parts.first.map(String.init)
         self.matches = matches

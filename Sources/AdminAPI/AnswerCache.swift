@@ -28,10 +28,28 @@ final class AnswerCache: Sendable {
         var byKey: [Key: Response] = [:]
     }
 
-    /// A path and whether the answer is pretty-printed (a struct, so that no key string is built per request).
+    /// A path and whether the answer is pretty-printed (a struct, so that no key string is built per
+    /// request). It carries the path's hash value, worked out once per path (see `PathPlan`), so that
+    /// a lookup does not hash the path again.
     struct Key: Hashable, Sendable {
         let path: String
         let pretty: Bool
+        let pathHash: Int
+
+        init(path: String, pretty: Bool, pathHash: Int? = nil) {
+            self.path = path
+            self.pretty = pretty
+            self.pathHash = pathHash ?? path.hashValue
+        }
+
+        static func == (a: Key, b: Key) -> Bool {
+            a.pretty == b.pretty && a.pathHash == b.pathHash && a.path == b.path
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(pathHash)
+            hasher.combine(pretty)
+        }
     }
 
     private struct Entries: Sendable {
@@ -52,8 +70,8 @@ final class AnswerCache: Sendable {
 
     private let entries = Mutex(Entries())
 
-    static func key(path: String, format: Format) -> Key {
-        Key(path: path, pretty: format == .pjson)
+    static func key(path: String, format: Format, pathHash: Int? = nil) -> Key {
+        Key(path: path, pretty: format == .pjson, pathHash: pathHash)
     }
 
     func answer(_ key: Key, context: String, revision: UInt64) -> Response? {

@@ -51,12 +51,28 @@ public final class ControlPlane: Sendable {
         self.routes = ControlRoutes.all
     }
 
+    /// How many contexts' fault plans have endpoint faults now: while none has, a request of the API
+    /// decides no fault without taking the control lock. Kept exact by `withControl`, the only way
+    /// to the control states.
+    private let contextsWithEndpointFaults = Atomic<Int>(0)
+
     /// Runs `body` on a context's control state (made on first use).
     func withControl<T>(_ context: String, _ body: (inout ContextControl) throws -> T) rethrows -> T {
         try controls.withLock { map in
-            if let box = map[context] { return try body(&box.control) }
-            let box = ControlBox(ContextControl(fixture: registry.fixture))
-            map[context] = box
+            let box: ControlBox
+            if let known = map[context] {
+                box = known
+            } else {
+                box = ControlBox(ContextControl(fixture: registry.fixture))
+                map[context] = box
+            }
+            let hadEndpointFaults = !box.control.plan.endpoints.isEmpty
+            defer {
+                let hasEndpointFaults = !box.control.plan.endpoints.isEmpty
+                if hasEndpointFaults != hadEndpointFaults {
+                    contextsWithEndpointFaults.add(hasEndpointFaults ? 1 : -1, ordering: .releasing)
+                }
+            }
             return try body(&box.control)
         }
     }
@@ -115,7 +131,8 @@ public final class ControlPlane: Sendable {
             fault = "offline until \(until)"
         } else {
             let method = request.method == "HEAD" ? "GET" : request.method
-            let decision = withControl(context) { c in Self.decide(&c, method: method, path: rest) }
+            let decision = contextsWithEndpointFaults.load(ordering: .acquiring) == 0
+                ? Decision() : withControl(context) { c in Self.decide(&c, method: method, path: rest) }
             delayMs = decision.delayMs
             if let f = decision.fault {
                 let error = AdminError(code: f.code, message: f.message ?? Self.defaultMessage(f.code), details: ["Injected by the drmock fault plan."])

@@ -396,6 +396,33 @@ import Testing
         #expect(first.contains(503) && first.contains(nil))
     }
 
+    /// While no context has endpoint faults the API skips the fault plan (see `contextsWithEndpointFaults`):
+    /// setting, clearing, resetting and replacing plans in several contexts must keep that exact.
+    @Test func endpointFaultsFireOnlyWhereAndWhileTheyAreSet() throws {
+        let h = try Harness()
+        let t = try h.token(), u = try h.token(context: "other")
+        let plan = #"{"endpoints": [{"path": "admin/jobs", "code": 500}]}"#
+        func codes() throws -> [Int?] {
+            [try h.errorCode(h.get("/arcgis/admin/jobs?f=json&token=\(t)")), try h.errorCode(h.get("/other/admin/jobs?f=json&token=\(u)"))]
+        }
+        #expect(try codes() == [nil, nil])
+        _ = h.control("POST", "faults", [("plan", plan)], token: u, context: "other")
+        #expect(try codes() == [nil, 500])
+        _ = h.control("POST", "faults", [("plan", plan)], token: t)
+        _ = h.control("POST", "faults", [("plan", plan)], token: t)   // replaced by the same: still one
+        #expect(try codes() == [500, 500])
+        _ = h.control("DELETE", "faults", token: u, context: "other")
+        #expect(try codes() == [500, nil])
+        _ = h.control("POST", "faults", [("plan", #"{"offlineMs": 0}"#)], token: t)   // a plan without endpoint faults
+        #expect(try codes() == [nil, nil])
+        _ = h.control("POST", "faults", [("plan", plan)], token: t)
+        _ = h.control("POST", "reset", token: t)
+        let fresh = try h.token()
+        #expect(try h.errorCode(h.get("/arcgis/admin/jobs?f=json&token=\(fresh)")) == nil)
+        _ = h.control("POST", "faults", [("plan", plan)], token: fresh)
+        #expect(try h.errorCode(h.get("/arcgis/admin/jobs?f=json&token=\(fresh)")) == 500)
+    }
+
     @Test func latencyIsAddedWithoutBlocking() throws {
         let h = try Harness(threads: 1)
         let t = try h.token()
