@@ -240,6 +240,13 @@ enum Format: Sendable {
 
     static func of(_ request: Request) -> Result<Format, AdminError> {
         let raw = request.formValue("f") ?? request.queryValue("f") ?? ""
+        // The usual spellings without lowercasing (a new string per request).
+        switch raw {
+        case "json": return .success(.json)
+        case "pjson": return .success(.pjson)
+        case "", "html": return .success(.html)
+        default: break
+        }
         switch raw.lowercased() {
         case "", "html": return .success(.html)
         case "json": return .success(.json)

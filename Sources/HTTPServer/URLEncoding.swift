@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Decoding of percent-encoded URL parts and `application/x-www-form-urlencoded` data.
 ///
 /// The decoder is lenient and never traps: a `%` that is not followed by two hexadecimal digits is
@@ -54,13 +62,12 @@ public enum URLEncoding {
     }
 
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String {
-        // Fast path: nothing to decode.
-        var needsWork = false
-        for byte in bytes where byte == ascii("%") || (plusIsSpace && byte == ascii("+")) {
-            needsWork = true
-            break
+        // Fast path: nothing to decode (memchr looks at many bytes at a time: this runs for the path
+        // and every query parameter of every request).
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return "" }
+        if memchr(base, Int32(ascii("%")), bytes.count) == nil, !plusIsSpace || memchr(base, Int32(ascii("+")), bytes.count) == nil {
+            return String(decoding: bytes, as: UTF8.self)
         }
-        if !needsWork { return String(decoding: bytes, as: UTF8.self) }
 
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
