@@ -18,7 +18,7 @@ extension Deployment {
     public func admit(token: String, privilege: String?) throws -> Admission {
         let digest = TokenDigest(of: token)
         let now = clock.now()
-        let faulted = faults.withLock { f in !f.jobFaults.isEmpty || !f.unavailableStores.isEmpty || f.offlineUntil != nil }
+        let faulted = faultsSet.load(ordering: .acquiring)
         let admission: Admission? = try state.withLock { s in
             guard let t = s.tokens[digest], t.expires > now, let user = s.users[t.username] else { return nil }
             let allowed = privilege.map { user.has($0) } ?? true

@@ -3,7 +3,7 @@
 extension Deployment {
     /// Replaces the fault plan's domain part (what has fired so far is kept unless `keepFired` is false).
     public func setFaults(_ plan: DomainFaults, keepFired: Bool = true) {
-        faults.withLock { f in
+        withFaults { f in
             let fired = keepFired ? f.fired : []
             f = plan
             f.fired = fired + plan.fired
@@ -21,7 +21,7 @@ extension Deployment {
 
     /// Shapes a new job by the plan: a failing or hanging stage, or a refused store (throws 503).
     func applyFaults(to job: inout DRJob, now: Int64) throws {
-        _ = try faults.withLock { try $0.shape(&job, now: now) }
+        _ = try withFaults { try $0.shape(&job, now: now) }
     }
 
     /// Expires every token of this deployment now; returns how many there were.
@@ -40,7 +40,7 @@ extension Deployment {
     /// Takes the organization offline for `millis` of emulated time from now.
     public func takeOffline(for millis: Int64) {
         let now = clock.now()
-        faults.withLock { f in
+        withFaults { f in
             f.offlineUntil = now + max(0, millis)
             f.fired.append(FiredFault(at: now, kind: "offline", detail: "organization offline until \(now + max(0, millis))"))
         }
@@ -48,10 +48,25 @@ extension Deployment {
 
     /// Whether the organization is offline now (a fault), and until when.
     public var offlineUntil: Int64? {
+        guard faultsSet.load(ordering: .acquiring) else { return nil }
         let now = clock.now()
         return faults.withLock { f in
             guard let until = f.offlineUntil, now < until else { return nil }
             return until
         }
     }
+
+    /// Runs `body` on the domain faults under their lock, and keeps ``faultsSet`` in step: every
+    /// change of the job faults, refused stores or offline window goes through here.
+    func withFaults<T>(_ body: (inout DomainFaults) throws -> T) rethrows -> T {
+        try faults.withLock { f in
+            defer { faultsSet.store(f.isSet, ordering: .releasing) }
+            return try body(&f)
+        }
+    }
+}
+
+extension DomainFaults {
+    /// Whether any fault is set that changes what the deployment answers (what has fired does not).
+    var isSet: Bool { !jobFaults.isEmpty || !unavailableStores.isEmpty || offlineUntil != nil }
 }

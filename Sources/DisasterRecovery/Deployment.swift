@@ -43,6 +43,9 @@ public final class Deployment: Sendable {
     let state: Mutex<State>
     /// The fault plan's domain part (see `Deployment+Faults.swift`).
     let faults = Mutex(DomainFaults())
+    /// Whether a domain fault is set (`DomainFaults.isSet`), kept in step by `withFaults`: while none
+    /// is, a request reads no fault state under the lock.
+    let faultsSet = Atomic<Bool>(false)
 
     struct State: Sendable {
         var profile: DeploymentProfile { didSet { revision = Deployment.nextRevision() } }
@@ -425,8 +428,7 @@ public final class Deployment: Sendable {
     /// change. Nil while a job is active (what the resources show then moves with the clock) and
     /// while domain faults are set. Two reads that return the same number saw the same state.
     public func answerRevision() throws -> UInt64? {
-        let faulted = faults.withLock { f in !f.jobFaults.isEmpty || !f.unavailableStores.isEmpty || f.offlineUntil != nil }
-        if faulted { return nil }
+        if faultsSet.load(ordering: .acquiring) { return nil }
         return try withSettledState { s in s.activeJobID == nil ? s.revision : nil }
     }
 

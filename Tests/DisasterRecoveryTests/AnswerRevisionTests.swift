@@ -49,6 +49,29 @@ import Testing
         #expect(throws: AdminError.invalidToken()) { try d.admit(token: admin, privilege: privilege) }
     }
 
+    /// Domain faults take the revision away (and the offline window shows) exactly while they are set,
+    /// however they are set: the lock-free flag follows every change.
+    @Test func domainFaultsTakeTheRevisionAwayWhileSet() throws {
+        let (d, clock) = try open()
+        let admin = try d.generateToken(username: "admin", password: "drmock-admin-1", expirationMinutes: nil).token
+        let first = try #require(try d.answerRevision())
+        #expect(d.offlineUntil == nil)
+        d.setFaults(DomainFaults(unavailableStores: ["default"]))
+        #expect(try d.answerRevision() == nil)
+        #expect(try d.admit(token: admin, privilege: nil).revision == nil)
+        d.setFaults(DomainFaults())
+        #expect(try d.answerRevision() == first)
+        d.takeOffline(for: 5_000)
+        #expect(d.offlineUntil == clock.now() + 5_000)
+        #expect(try d.answerRevision() == nil)
+        clock.advance(by: 5_000)
+        #expect(d.offlineUntil == nil)   // the window has passed, the fault is still set
+        #expect(try d.answerRevision() == nil)
+        d.setFaults(DomainFaults(), keepFired: false)
+        #expect(try d.answerRevision() == first)
+        #expect(try d.admit(token: admin, privilege: nil).revision == first)
+    }
+
     @Test func revisionIsStableUntilAChangeAndAbsentWhileAJobRuns() throws {
         let (d, clock) = try open()
         let first = try #require(try d.answerRevision())
