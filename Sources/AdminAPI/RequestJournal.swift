@@ -40,8 +40,9 @@ struct JournalEntry: Sendable {
 
 /// The last ``capacity`` requests of one context, in a ring (appending never moves the others).
 ///
-/// Kept compact, because every context has one and a busy one fills it: a request is kept as its
-/// times and latency (24 bytes) and the index of its *shape* — method, path, masked query, form
+/// Kept compact, because every context has one and a busy one fills it: a request is kept in 24
+/// bytes, its times, its latency in whole microseconds (what the JSON shows) and the index of its
+/// *shape* — method, path, masked query, form
 /// keys, user, status, error code and fault — which is kept once however many requests share it
 /// (a test polling one resource, or a load on one path, makes one shape for the whole ring). A
 /// shape is dropped with the last request that uses it. Sequence numbers are not stored: they run
@@ -58,8 +59,15 @@ struct RequestJournal: Sendable {
     private struct Slot: Sendable {
         var time: Int64
         var clock: Int64
-        var latencyMs: Double
+        /// The latency rounded to microseconds, as `JournalEntry.json` shows it (an injected delay is
+        /// at most 10 minutes; a UInt32 holds 71).
+        var latencyMicros: UInt32
         var shape: Int32
+
+        static func micros(_ ms: Double) -> UInt32 {
+            let us = (ms * 1000).rounded()
+            return us.isNaN || us <= 0 ? 0 : us >= Double(UInt32.max) ? .max : UInt32(us)
+        }
     }
 
     /// The entries, oldest first.
@@ -70,7 +78,7 @@ struct RequestJournal: Sendable {
         for i in 0..<ring.count {
             let slot = ring[(start + i) % ring.count]
             var e = shapes[slot.shape].entry
-            (e.seq, e.time, e.clock, e.latencyMs) = (first + i, slot.time, slot.clock, slot.latencyMs)
+            (e.seq, e.time, e.clock, e.latencyMs) = (first + i, slot.time, slot.clock, Double(slot.latencyMicros) / 1000)
             out.append(e)
         }
         return out
@@ -148,7 +156,7 @@ struct RequestJournal: Sendable {
         } else {
             (shapeID, unneeded) = shapes.intern(shape)
         }
-        let slot = Slot(time: time, clock: clock, latencyMs: latencyMs, shape: shapeID)
+        let slot = Slot(time: time, clock: clock, latencyMicros: Slot.micros(latencyMs), shape: shapeID)
         if ring.count < Self.capacity {
             ring.append(slot)
             return unneeded

@@ -51,7 +51,7 @@ import Testing
     }
 
     /// A full journal of one repeated request (a load on one path) keeps that request's strings once:
-    /// its slots are 32 bytes each (before: about 420 bytes an entry with the path and query copied).
+    /// its slots are 24 bytes each (before: about 420 bytes an entry with the path and query copied).
     @Test func aFullJournalOfOnePathIsSmall() {
         var j = RequestJournal()
         for i in 0..<(RequestJournal.capacity * 2) {
@@ -60,7 +60,7 @@ import Testing
                              query: [("f", "json"), ("token", "***")], formKeys: [], user: "admin", status: 200, errorCode: nil,
                              latencyMs: 0.05, fault: nil))
         }
-        #expect(j.approximateBytes < RequestJournal.capacity * 40)
+        #expect(j.approximateBytes < RequestJournal.capacity * 32)
         #expect(Set(j.entries.map(\.path)).count == 2)
         // Distinct paths are dropped with the last entry that uses them.
         for i in 0..<RequestJournal.capacity {
@@ -68,8 +68,29 @@ import Testing
                                     formKeys: [], user: nil, status: 200, errorCode: nil, latencyMs: 0, fault: nil))
         }
         for _ in 0..<RequestJournal.capacity { _ = j.append(Self.entry(0)) }
-        #expect(j.approximateBytes < RequestJournal.capacity * 40 + 8 * 1024)
+        #expect(j.approximateBytes < RequestJournal.capacity * 32 + 8 * 1024)
         #expect(j.entries.allSatisfy { $0.path == "/arcgis/admin/jobs" })
+    }
+
+    /// Latency is kept in whole microseconds: the JSON shows the same number as before.
+    @Test func latencyShowsAsBefore() {
+        var j = RequestJournal()
+        let latencies = [0, 0.0004, 0.0005, 0.0421337, 1.23456789, 250.0004999, 600_000.123456, -1, .nan, 1e12]
+        for ms in latencies {
+            var e = Self.entry(0)
+            e.latencyMs = ms
+            _ = j.append(e)
+        }
+        let shown = j.entries.map { e -> Double? in
+            if case .double(let d)? = e.json["latencyMs"] { return d }
+            return nil
+        }
+        let expected = latencies.map { ms -> Double? in
+            let us = (ms * 1000).rounded()
+            return us.isNaN || us <= 0 ? 0 : min(us, Double(UInt32.max)) / 1000
+        }
+        #expect(shown == expected)
+        #expect(shown[3] == 0.042 && shown[4] == 1.235 && shown[6] == 600_000.123)
     }
 
     @Test func masksSecretsInQueries() {
