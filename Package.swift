@@ -87,9 +87,14 @@ let package = Package(
             // arguments turn on), so dladdr and symbol lookups do not walk its ~14,000 symbols; and
             // with libstdc++ linked in statically (Linking/libstdc++.so says how), so the loader does
             // not resolve that library's symbols at each start. Debug builds and tests link as usual.
+            // The static libstdc++ only with DRMOCK_STATIC_LIBSTDCXX=1, which the builds that link the
+            // Swift runtime statically set (scripts/serve, scripts/bench, scripts/verify-container,
+            // docker/Dockerfile): against the shared Swift runtime, which needs libstdc++.so.6 anyway,
+            // the link with libstdc++.a fails ("relocation refers to local symbol ... in a discarded
+            // section"), and a plain `swift build -c release` must keep working.
             linkerSettings: [
-                .unsafeFlags(["-L\(Context.packageDirectory)/Linking",
-                              "-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie"],
+                .unsafeFlags((Context.environment["DRMOCK_STATIC_LIBSTDCXX"] == "1" ? ["-L\(Context.packageDirectory)/Linking"] : [])
+                             + ["-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie"],
                              .when(platforms: [.linux], configuration: .release)),
             ]
         ),
