@@ -81,8 +81,8 @@ public final class DRCatalog: Sendable {
     /// `body` stops the reading and is rethrown.
     public func forEachBackup(context: String, _ body: (StoredBackupRecord) throws -> Void) throws {
         try database.withLock { db in
-            try db.forEach("SELECT store, name, body FROM backups WHERE context = ? ORDER BY start_time, name", [.text(context)]) { row in
-                try body(StoredBackupRecord(store: row.text("store") ?? "", name: row.text("name") ?? "", body: row.text("body") ?? ""))
+            try db.forEachTextRow("SELECT store, name, body FROM backups WHERE context = ? ORDER BY start_time, name", [.text(context)]) { row in
+                try body(StoredBackupRecord(store: row.text(0), name: row.text(1), body: row.text(2)))
             }
         }
     }

@@ -155,6 +155,16 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Like ``forEach(_:_:_:)`` for a query of text columns read by position: no ``Row`` (an array
+    /// of values and the column names) is built per row. For big reads (a context's backups).
+    public func forEachTextRow(_ sql: String, _ params: [SQLValue] = [], _ body: (TextRow) throws -> Void) throws {
+        try withStatement(sql, params) { statement, db in
+            while try statement.step(connection: db) {
+                try body(TextRow(statement: statement))
+            }
+        }
+    }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE (`sqlite3_changes`).
     public var changes: Int {
         connection.map { Int(sqlite3_changes64($0)) } ?? 0

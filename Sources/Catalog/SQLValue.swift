@@ -163,3 +163,12 @@ extension Row: CustomStringConvertible {
         "[" + zip(columns.names, values).map { "\($0): \($1)" }.joined(separator: ", ") + "]"
     }
 }
+
+/// The current row of a ``Database/forEachTextRow(_:_:_:)`` query: its columns as text, by position.
+/// Valid only inside the body it is given to.
+public struct TextRow {
+    let statement: Statement
+
+    /// Column `index` (0-based) as text; "" for NULL.
+    public func text(_ index: Int) -> String { statement.text(at: Int32(index)) }
+}

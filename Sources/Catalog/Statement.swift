@@ -103,6 +103,14 @@ final class Statement {
         return Row(columns: columns, values: values)
     }
 
+    /// The current row's column `i` as text (SQLite converts other types; NULL is ""), without
+    /// building a ``Row``.
+    func text(at i: Int32) -> String {
+        guard let stmt = handle, let text = sqlite3_column_text(stmt, i) else { return "" }
+        let length = Int(sqlite3_column_bytes(stmt, i))
+        return String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
+    }
+
     private static func value(_ stmt: OpaquePointer, _ i: Int32) -> SQLValue {
         switch sqlite3_column_type(stmt, i) {
         case SQLITE_INTEGER:

@@ -1,4 +1,9 @@
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A fast path for reading the catalog's backup records at start-up.
 ///
@@ -29,14 +34,21 @@ extension Backup {
             return reader.position == bytes.count ? b : nil
         }
         guard let read else { return nil }
-        sharing.previous = read
         self = read
     }
 }
 
 /// What one backup read leaves for the next (see ``Backup/init(storedJSON:sharing:)``).
 struct StoredBackupSharing {
-    var previous: Backup?
+    /// The previous backup's values that the next one may share (not the whole ``Backup``: copying
+    /// that for every row cost more than reading it).
+    struct Previous {
+        var release = "", siteName = "", backupStore = "", encryptKey = "", backupType = ""
+        var scheduleType = "", namespace = "", category = "", status = "", passcodeHash = ""
+        var relationalStore: [Backup.RelationalStorePart] = [], objectStore: [Backup.ObjectStorePart] = []
+        var infrastructuresStatus = ""
+    }
+    var previous = Previous()
     var capturedBytes: [UInt8] = []
     var captured: SurfaceState?
 }
@@ -51,7 +63,6 @@ struct StoredBackupReader {
     // MARK: - The backup
 
     mutating func backup(_ sharing: inout StoredBackupSharing) -> Backup? {
-        let prev = sharing.previous
         var release = "", siteName = "", description = "", backupStore = "", encryptKey = "", backupType = ""
         var scheduleType = "", namespace = "", category = "", backupName = "", status = "", passcodeHash = ""
         var completeTime: Int64 = 0, retentionDate: Int64 = 0, startTime: Int64 = 0
@@ -73,33 +84,33 @@ struct StoredBackupReader {
                 return true
             }
             switch Key(key) {
-            case .release: return text(0, &release, prev?.release)
-            case .siteName: return text(1, &siteName, prev?.siteName)
+            case .release: return text(0, &release, sharing.previous.release)
+            case .siteName: return text(1, &siteName, sharing.previous.siteName)
             case .description: return text(2, &description, nil)
             case .completeTime: return int(3, &completeTime)
-            case .backupStore: return text(4, &backupStore, prev?.backupStore)
+            case .backupStore: return text(4, &backupStore, sharing.previous.backupStore)
             case .retentionDate: return int(5, &retentionDate)
-            case .encryptKey: return text(6, &encryptKey, nil)
-            case .backupType: return text(7, &backupType, prev?.backupType)
+            case .encryptKey: return text(6, &encryptKey, sharing.previous.encryptKey)
+            case .backupType: return text(7, &backupType, sharing.previous.backupType)
             case .relationalStore:
-                guard seen.first(8), let parts = r.array({ r, i in r.relationalPart(shared: prev?.relationalStore.element(i)) }) else { return false }
+                guard seen.first(8), let parts = r.array(expecting: sharing.previous.relationalStore.count, { r, i in r.relationalPart(shared: sharing.previous.relationalStore.element(i)) }) else { return false }
                 relationalStore = parts
                 return true
-            case .scheduleType: return text(9, &scheduleType, prev?.scheduleType)
+            case .scheduleType: return text(9, &scheduleType, sharing.previous.scheduleType)
             case .objectStore:
-                guard seen.first(10), let parts = r.array({ r, i in r.objectPart(shared: prev?.objectStore.element(i)) }) else { return false }
+                guard seen.first(10), let parts = r.array(expecting: sharing.previous.objectStore.count, { r, i in r.objectPart(shared: sharing.previous.objectStore.element(i)) }) else { return false }
                 objectStore = parts
                 return true
-            case .namespace: return text(11, &namespace, prev?.namespace)
+            case .namespace: return text(11, &namespace, sharing.previous.namespace)
             case .startTime: return int(12, &startTime)
             case .infrastructures:
-                guard seen.first(13), let infra = r.infrastructures(shared: prev?.infrastructures) else { return false }
+                guard seen.first(13), let infra = r.infrastructures(sharedStatus: sharing.previous.infrastructuresStatus) else { return false }
                 infrastructures = infra
                 return true
-            case .category: return text(14, &category, prev?.category)
+            case .category: return text(14, &category, sharing.previous.category)
             case .backupName: return text(15, &backupName, nil)
-            case .status: return text(16, &status, prev?.status)
-            case .passcodeHash: return text(17, &passcodeHash, nil)
+            case .status: return text(16, &status, sharing.previous.status)
+            case .passcodeHash: return text(17, &passcodeHash, sharing.previous.passcodeHash)
             case .captured:
                 guard seen.first(20), let range = r.skipValue(), r.bytes[range.lowerBound] == UInt8(ascii: "{") else { return false }
                 let raw = UnsafeBufferPointer(rebasing: r.bytes[range])
@@ -120,6 +131,10 @@ struct StoredBackupReader {
             }
         }
         guard ok, seen.bits & required == required else { return nil }
+        sharing.previous = .init(release: release, siteName: siteName, backupStore: backupStore, encryptKey: encryptKey,
+                                 backupType: backupType, scheduleType: scheduleType, namespace: namespace, category: category,
+                                 status: status, passcodeHash: passcodeHash, relationalStore: relationalStore,
+                                 objectStore: objectStore, infrastructuresStatus: infrastructures.status)
         return Backup(release: release, siteName: siteName, description: description, completeTime: completeTime,
                       backupStore: backupStore, retentionDate: retentionDate, encryptKey: encryptKey, backupType: backupType,
                       relationalStore: relationalStore, scheduleType: scheduleType, objectStore: objectStore,
@@ -137,8 +152,9 @@ struct StoredBackupReader {
             switch Key(key) {
             case .metadata: guard seen.first(0), let s = r.string(sharing: shared?.metadata) else { return false }; metadata = s
             case .geodatabases:
-                guard seen.first(1), let g = r.array({ r, i in r.geodatabase(shared: shared?.geodatabases.element(i)) }) else { return false }
-                geodatabases = Self.shared(g, shared?.geodatabases)
+                guard seen.first(1), let g = r.sharedArray(shared?.geodatabases ?? [], { r, old in r.geodatabase(shared: old) },
+                                                          same: { sameBytes($0.gdbName, $1.gdbName) && sameBytes($0.egdbID, $1.egdbID) }) else { return false }
+                geodatabases = g
             case .systemDatabases:
                 guard seen.first(2), let s = r.strings(shared: shared?.systemDatabases) else { return false }; systemDatabases = s
             case .startTime: guard seen.first(3), let i = r.integer() else { return false }; startTime = i
@@ -175,14 +191,14 @@ struct StoredBackupReader {
         return .init(metadata: metadata, buckets: buckets, startTime: startTime, clusterID: clusterID, endTime: endTime, status: status)
     }
 
-    private mutating func infrastructures(shared: Backup.Infrastructures?) -> Backup.Infrastructures? {
+    private mutating func infrastructures(sharedStatus: String) -> Backup.Infrastructures? {
         var startTime: Int64 = 0, endTime: Int64 = 0, status = ""
         var seen = SeenKeys()
         let ok = members { r, key in
             switch Key(key) {
             case .startTime: guard seen.first(0), let i = r.integer() else { return false }; startTime = i
             case .endTime: guard seen.first(1), let i = r.integer() else { return false }; endTime = i
-            case .status: guard seen.first(2), let s = r.string(sharing: shared?.status) else { return false }; status = s
+            case .status: guard seen.first(2), let s = r.string(sharing: sharedStatus) else { return false }; status = s
             default: return false
             }
             return true
@@ -206,17 +222,36 @@ struct StoredBackupReader {
         return .init(gdbName: gdbName, egdbID: egdbID)
     }
 
-    /// `fresh` itself, or `old` when every string is the same byte for byte (then the array is shared).
-    private static func shared(_ fresh: [Backup.Geodatabase], _ old: [Backup.Geodatabase]?) -> [Backup.Geodatabase] {
-        guard let old, old.count == fresh.count,
-              zip(old, fresh).allSatisfy({ sameBytes($0.gdbName, $1.gdbName) && sameBytes($0.egdbID, $1.egdbID) }) else { return fresh }
-        return old
+    private mutating func strings(shared: [String]?) -> [String]? {
+        sharedArray(shared ?? [], { r, old in r.string(sharing: old) }, same: { sameBytes($0, $1) })
     }
 
-    private mutating func strings(shared: [String]?) -> [String]? {
-        guard let fresh = array({ r, i in r.string(sharing: shared?.element(i)) }) else { return nil }
-        guard let old = shared, old.count == fresh.count, zip(old, fresh).allSatisfy({ sameBytes($0, $1) }) else { return fresh }
-        return old
+    /// An array read by `item` (given `old`'s element at the same index, to share): `old` itself
+    /// when every element read is the `same` as its one there (then no new array is made at all).
+    private mutating func sharedArray<T>(_ old: [T], _ item: (inout StoredBackupReader, T?) -> T?, same: (T, T) -> Bool) -> [T]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var fresh: [T]? = nil   // made only once an element differs from old's (or old is shorter)
+        var count = 0
+        if !consume(UInt8(ascii: "]")) {
+            while true {
+                let prior = count < old.count ? old[count] : nil
+                guard let value = item(&self, prior) else { return nil }
+                if fresh != nil {
+                    fresh!.append(value)
+                } else if prior == nil || !same(prior!, value) {
+                    var made = Array(old[0..<count])
+                    made.reserveCapacity(Swift.max(old.count, count + 1))
+                    made.append(value)
+                    fresh = made
+                }
+                count += 1
+                if consume(UInt8(ascii: ",")) { continue }
+                guard consume(UInt8(ascii: "]")) else { return nil }
+                break
+            }
+        }
+        if let fresh { return fresh }
+        return count == old.count ? old : Array(old[0..<count])
     }
 
     // MARK: - JSON syntax
@@ -229,36 +264,37 @@ struct StoredBackupReader {
         case metadata, geodatabases, systemDatabases, clusterID, endTime, buckets, gdbName, egdbID
         case unknown
 
-        static let names: [(Key, StaticString)] = [
-            (.release, "release"), (.siteName, "siteName"), (.description, "description"), (.completeTime, "completeTime"),
-            (.backupStore, "backupStore"), (.retentionDate, "retentionDate"), (.encryptKey, "encryptKey"),
-            (.backupType, "backupType"), (.relationalStore, "relationalStore"), (.scheduleType, "scheduleType"),
-            (.objectStore, "objectStore"), (.namespace, "namespace"), (.startTime, "startTime"),
-            (.infrastructures, "infrastructures"), (.category, "category"), (.backupName, "backupName"),
-            (.status, "status"), (.passcodeHash, "passcodeHash"), (.captured, "captured"), (.detachedVolume, "detachedVolume"),
-            (.metadata, "metadata"), (.geodatabases, "geodatabases"), (.systemDatabases, "systemDatabases"),
-            (.clusterID, "clusterID"), (.endTime, "endTime"), (.buckets, "buckets"), (.gdbName, "gdbName"), (.egdbID, "egdbID"),
-        ]
-
-        /// The names by their length, so a key is compared only with names as long as it.
-        static let byLength: [[(Key, StaticString)]] = {
-            var table = Array(repeating: [(Key, StaticString)](), count: 17)
-            for entry in names { table[entry.1.utf8CodeUnitCount].append(entry) }
-            return table
-        }()
-
+        /// Matched by length first, then compared with the few names of that length (no table to
+        /// look up: this runs for every key of every stored backup).
         init(_ key: UnsafeBufferPointer<UInt8>) {
-            guard key.count < Self.byLength.count else { self = .unknown; return }
-            for (k, name) in Self.byLength[key.count] where name.utf8CodeUnitCount == key.count
-                && sameBytes(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), key) {
-                self = k
-                return
+            @inline(__always) func is_(_ name: StaticString) -> Bool {
+                memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
             }
-            self = .unknown
+            guard key.count > 0 else { self = .unknown; return }
+            switch key.count {
+            case 6: self = is_("status") ? .status : is_("egdbID") ? .egdbID : .unknown
+            case 7: self = is_("release") ? .release : is_("endTime") ? .endTime : is_("buckets") ? .buckets : is_("gdbName") ? .gdbName : .unknown
+            case 8: self = is_("siteName") ? .siteName : is_("category") ? .category : is_("metadata") ? .metadata : is_("captured") ? .captured : .unknown
+            case 9: self = is_("startTime") ? .startTime : is_("namespace") ? .namespace : is_("clusterID") ? .clusterID : .unknown
+            case 10: self = is_("backupName") ? .backupName : is_("encryptKey") ? .encryptKey : is_("backupType") ? .backupType : .unknown
+            case 11: self = is_("description") ? .description : is_("backupStore") ? .backupStore : is_("objectStore") ? .objectStore : .unknown
+            case 12:
+                self = is_("completeTime") ? .completeTime : is_("scheduleType") ? .scheduleType : is_("passcodeHash") ? .passcodeHash
+                    : is_("geodatabases") ? .geodatabases : .unknown
+            case 13: self = is_("retentionDate") ? .retentionDate : .unknown
+            case 14: self = is_("detachedVolume") ? .detachedVolume : .unknown
+            case 15:
+                self = is_("relationalStore") ? .relationalStore : is_("infrastructures") ? .infrastructures
+                    : is_("systemDatabases") ? .systemDatabases : .unknown
+            default: self = .unknown
+            }
         }
     }
 
+    @inline(__always)
     mutating func skipSpace() {
+        // The catalog writes no spaces: one look in the common case.
+        guard position < bytes.count, bytes[position] <= 0x20 else { return }
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x0a, 0x0d, 0x09: position += 1
@@ -268,6 +304,7 @@ struct StoredBackupReader {
     }
 
     /// Skips spaces, then consumes `byte` if it comes next.
+    @inline(__always)
     private mutating func consume(_ byte: UInt8) -> Bool {
         skipSpace()
         guard position < bytes.count, bytes[position] == byte else { return false }
@@ -294,11 +331,13 @@ struct StoredBackupReader {
         }
     }
 
-    /// An array; `item` reads the element at each index.
-    private mutating func array<T>(_ item: (inout StoredBackupReader, Int) -> T?) -> [T]? {
+    /// An array; `item` reads the element at each index. Room for `expecting` elements is made at
+    /// once (the previous backup's count: no growing in the common case).
+    private mutating func array<T>(expecting: Int, _ item: (inout StoredBackupReader, Int) -> T?) -> [T]? {
         guard consume(UInt8(ascii: "[")) else { return nil }
         var items: [T] = []
         if consume(UInt8(ascii: "]")) { return items }
+        items.reserveCapacity(Swift.max(1, expecting))
         while true {
             guard let value = item(&self, items.count) else { return nil }
             items.append(value)
@@ -315,6 +354,11 @@ struct StoredBackupReader {
         if negative { position += 1 }
         let digitsStart = position
         var magnitude: UInt64 = 0
+        // Up to 18 digits cannot overflow: no checks for those.
+        while position < bytes.count, position - digitsStart < 18, bytes[position] &- 48 < 10 {
+            magnitude = magnitude &* 10 &+ UInt64(bytes[position] &- 48)
+            position += 1
+        }
         while position < bytes.count, bytes[position] >= 48, bytes[position] <= 57 {
             let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
             let (a, o2) = m.addingReportingOverflow(UInt64(bytes[position] - 48))
@@ -324,7 +368,10 @@ struct StoredBackupReader {
         }
         let digits = position - digitsStart
         guard digits > 0, !(digits > 1 && bytes[digitsStart] == 48) else { return nil }
-        if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) { return nil }
+        if position < bytes.count {
+            let next = bytes[position]
+            if next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") { return nil }
+        }
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
             return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
@@ -337,14 +384,24 @@ struct StoredBackupReader {
     mutating func string(sharing shared: String?) -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = position
-        // Fast: no escapes.
+        // Fast: no escapes. Eight bytes at a time while none of them is a quote, a backslash or a
+        // control character (then byte by byte from there).
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while position + 8 <= bytes.count {
+                let x = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (x &- ones &* 0x20) & ~x) & highs
+                if special != 0 { break }
+                position += 8
+            }
+        }
         while position < bytes.count {
             let b = bytes[position]
             if b == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 position += 1
-                if let shared, shared.utf8.count == raw.count,
-                   shared.utf8.withContiguousStorageIfAvailable({ sameBytes($0, raw) }) == true { return shared }
+                if let shared, sameBytes(shared, raw) { return shared }
                 return String(decoding: raw, as: UTF8.self)
             }
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
@@ -453,13 +510,19 @@ struct SeenKeys {
 
 private func sameBytes(_ a: String, _ b: String) -> Bool {
     guard a.utf8.count == b.utf8.count else { return false }
-    return a.utf8.withContiguousStorageIfAvailable { x in b.utf8.withContiguousStorageIfAvailable { y in sameBytes(x, y) } } == true
+    return a.utf8.withContiguousStorageIfAvailable { x in sameBytes(b, x) } == true
+}
+
+/// Whether `a`'s UTF-8 bytes are `b`.
+private func sameBytes(_ a: String, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.utf8.count == b.count else { return false }
+    return a.utf8.withContiguousStorageIfAvailable { sameBytes($0, b) } == true
 }
 
 private func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
     guard a.count == b.count else { return false }
-    for i in 0..<a.count where a[i] != b[i] { return false }
-    return true
+    guard let x = a.baseAddress, let y = b.baseAddress else { return a.count == 0 }
+    return memcmp(x, y, a.count) == 0
 }
 
 extension Array {

@@ -96,6 +96,55 @@ import Testing
         #expect(second.map { Array($0.siteName.utf8) } == Array(decomposed.siteName.utf8))
     }
 
+    @Test func arraysThatDifferFromThePreviousBackupsReadTheSame() throws {
+        let base = try defaultFixture().backups[0].backup
+        // Each backup's arrays longer, shorter, equal or different from the one read before it.
+        let variants: [[String]] = [["a", "b"], ["a", "b", "c"], ["a"], [], ["a"], ["b", "a"], ["b", "a"], ["b"]]
+        var sharing = StoredBackupSharing()
+        for (i, names) in variants.enumerated() {
+            var b = base
+            b.relationalStore[0].systemDatabases = names
+            b.relationalStore[0].geodatabases = names.map { .init(gdbName: $0, egdbID: "id-\($0)") }
+            b.objectStore[0].buckets = names.reversed()
+            b.backupName = "v\(i)"
+            let body = try encoded(b)
+            let got = Backup(storedJSON: body, sharing: &sharing)
+            #expect(got == b)
+            #expect(got == (try decoded(body)))
+        }
+    }
+
+    @Test func longStringsWithEscapesAtEveryOffsetReadTheSame() throws {
+        var b = try defaultFixture().backups[0].backup
+        var sharing = StoredBackupSharing()
+        // The reader scans eight bytes at a time: put the escape or non-ASCII text at every offset.
+        for offset in 0..<20 {
+            for special in ["\"", "\\", "\n", "\u{1f}", "é", "😀"] {
+                b.description = String(repeating: "d", count: offset) + special + String(repeating: "e", count: 9)
+                b.passcodeHash = String(repeating: "h", count: offset + 9) + special
+                let body = try encoded(b)
+                let got = Backup(storedJSON: body, sharing: &sharing)
+                #expect(got == b)
+                #expect(got == (try decoded(body)))
+            }
+        }
+    }
+
+    @Test func keysAndHashesEqualToThePreviousBackupsShareStorage() throws {
+        var first = try defaultFixture().backups[0].backup
+        first.passcodeHash = String(repeating: "p", count: 80)
+        first.encryptKey = "XxxxxXxXX-XxxXXXXxXXxX.."
+        var second = first
+        second.backupName = "second"
+        var sharing = StoredBackupSharing()
+        let a = Backup(storedJSON: try encoded(first), sharing: &sharing)
+        let b = Backup(storedJSON: try encoded(second), sharing: &sharing)
+        #expect(a == first && b == second)
+        func storage(_ s: String?) -> UnsafeRawPointer? { s?.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil }
+        #expect(storage(a?.passcodeHash) != nil && storage(a?.passcodeHash) == storage(b?.passcodeHash))
+        #expect(storage(a?.encryptKey) == storage(b?.encryptKey))
+    }
+
     @Test func truncatedOrTrailingTextIsRefused() throws {
         let body = try encoded(try defaultFixture().backups[0].backup)
         #expect(Backup(storedJSON: String(body.dropLast())) == nil)
