@@ -5,33 +5,96 @@ import HTTPServer
 /// bytes ``JSONValue/serialized(pretty:)`` gives for the same value (compact, or indented by two
 /// spaces with `": "` after keys; an empty array or object as `[]` or `{}`). Used where an answer is
 /// big (a list of thousands of backups), so that rendering it makes no tree of small values.
-struct JSONWriter {
-    var out: [UInt8] = []
+///
+/// It writes through a pointer into a buffer of its own (grown when a write would not fit), so a
+/// byte costs a store and a key or a string one copy, with no array bookkeeping per write; the
+/// owner moves what was written into an answer with ``flush(into:)`` (after each backup of a list:
+/// the buffer stays small and in the cache, and the answer gets one copy per backup).
+struct JSONWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written since the last ``flush(into:)``.
+    private(set) var count = 0
     let pretty: Bool
     /// How deep the writer is in arrays and objects.
-    private var depth = 0
+    private(set) var depth: Int
     /// Bit `d` is set once the container at depth `d` has an item (then the next needs a comma).
-    private var hasItems: UInt64 = 0
+    private(set) var hasItems: UInt64
 
-    init(pretty: Bool, capacity: Int = 512) {
+    /// A writer that goes on where another left off (`depth` and `hasItems` as it left them).
+    init(pretty: Bool, depth: Int = 0, hasItems: UInt64 = 0, capacity: Int = 4096) {
         self.pretty = pretty
-        out.reserveCapacity(capacity)
+        self.depth = depth
+        self.hasItems = hasItems
+        self.capacity = Swift.max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
     }
 
+    deinit { base.deallocate() }
+
+    /// Appends what was written since the last flush to `out`, and empties the writer's buffer.
+    mutating func flush(into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+        count = 0
+    }
+
+    /// What was written since the last flush.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    // MARK: - Room and raw bytes
+
+    /// Makes room for `n` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        if count &+ n > capacity { grow(n) }
+    }
+
+    @inline(never)
+    private mutating func grow(_ n: Int) {
+        let newCapacity = Swift.max(capacity * 2, count + n + 64)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        bigger.initialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = newCapacity
+    }
+
+    /// One byte; room for it was reserved.
+    @inline(__always)
+    private mutating func put(_ b: UInt8) {
+        base[count] = b
+        count &+= 1
+    }
+
+    /// `n` bytes from `p`; room for them was reserved.
+    @inline(__always)
+    private mutating func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        (base + count).update(from: p, count: n)
+        count &+= n
+    }
+
+    // MARK: - Structure
+
     /// Before an array item or an object key: the comma and, when pretty, the new line.
+    @inline(__always)
     private mutating func item() {
         let bit: UInt64 = 1 << UInt64(depth & 63)
-        if hasItems & bit != 0 { out.append(UInt8(ascii: ",")) } else { hasItems |= bit }
+        reserve(2 &+ 2 &* depth)
+        if hasItems & bit != 0 { put(UInt8(ascii: ",")) } else { hasItems |= bit }
         if pretty { newline(depth) }
     }
 
+    /// A new line and `indent` levels of two spaces; room for them was reserved.
+    @inline(__always)
     private mutating func newline(_ indent: Int) {
-        out.append(UInt8(ascii: "\n"))
-        for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
+        put(UInt8(ascii: "\n"))
+        (base + count).update(repeating: UInt8(ascii: " "), count: indent &* 2)
+        count &+= indent &* 2
     }
 
     private mutating func open(_ c: UInt8) {
-        out.append(c)
+        reserve(1)
+        put(c)
         depth += 1
         hasItems &= ~(1 << UInt64(depth & 63))
     }
@@ -39,8 +102,9 @@ struct JSONWriter {
     private mutating func close(_ c: UInt8) {
         let hadItems = hasItems & (1 << UInt64(depth & 63)) != 0
         depth -= 1
+        reserve(2 &+ 2 &* depth)
         if pretty, hadItems { newline(depth) }
-        out.append(c)
+        put(c)
     }
 
     mutating func beginObject() { open(UInt8(ascii: "{")) }
@@ -48,21 +112,114 @@ struct JSONWriter {
     mutating func beginArray() { open(UInt8(ascii: "[")) }
     mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    /// An object's key; its value follows.
+    /// An object's key (written as it is: the keys given here need no escapes); its value follows.
     mutating func key(_ k: StaticString) {
         item()
-        out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-        out.append(UInt8(ascii: "\""))
-        out.append(UInt8(ascii: ":"))
-        if pretty { out.append(UInt8(ascii: " ")) }
+        let n = k.utf8CodeUnitCount
+        reserve(n &+ 4)
+        put(UInt8(ascii: "\""))
+        put(k.utf8Start, n)
+        put(UInt8(ascii: "\""))
+        put(UInt8(ascii: ":"))
+        if pretty { put(UInt8(ascii: " ")) }
     }
 
     /// Before each value in an array.
     mutating func arrayItem() { item() }
 
-    mutating func string(_ s: String) { JSONValue.writeString(s, to: &out) }
-    mutating func int(_ i: Int64) { JSONValue.writeInt(i, to: &out) }
+    // MARK: - Values
+
+    /// A string, escaped as ``JSONValue/writeString(_:to:)`` escapes it: `"` and `\` with a
+    /// backslash, new line, return and tab as `\n`, `\r`, `\t`, other control characters and DEL as
+    /// `\u00xx`; everything else (UTF-8 beyond ASCII too) as it is.
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes in
+            let n = bytes.count
+            reserve(n &+ 2)
+            put(UInt8(ascii: "\""))
+            guard let p = bytes.baseAddress else { put(UInt8(ascii: "\"")); return }
+            let clean = Self.cleanPrefix(p, n)
+            put(p, clean)
+            if clean < n { escaping(UnsafeBufferPointer(rebasing: bytes[clean...])) }
+            reserve(1)
+            put(UInt8(ascii: "\""))
+        }
+    }
+
+    /// How many bytes from `p` on need no escape: eight at a time while none of them is a control
+    /// character, DEL, `"` or `\`, then byte by byte.
+    @inline(__always)
+    private static func cleanPrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i &+ 8 <= n {
+            let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C), del = x ^ (ones &* 0x7F)
+            // A byte below 0x20, or one equal to '"', '\' or DEL, sets its high bit here (bytes of
+            // 0x80 and above never do: `~x` clears it).
+            let special = ((x &- ones &* 0x20) & ~x | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
+                           | (del &- ones) & ~del) & highs
+            if special != 0 { break }
+            i &+= 8
+        }
+        while i < n, !Self.needsEscape(p[i]) { i &+= 1 }
+        return i
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ b: UInt8) -> Bool {
+        b < 0x20 || b == 0x7f || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\")
+    }
+
+    /// The rest of a string from its first byte that needs an escape.
+    @inline(never)
+    private mutating func escaping(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let hex: StaticString = "0123456789abcdef"
+        for b in bytes {
+            reserve(6)
+            guard Self.needsEscape(b) else { put(b); continue }
+            put(92)
+            switch b {
+            case UInt8(ascii: "\""): put(34)
+            case UInt8(ascii: "\\"): put(92)
+            case 0x0a: put(UInt8(ascii: "n"))
+            case 0x0d: put(UInt8(ascii: "r"))
+            case 0x09: put(UInt8(ascii: "t"))
+            default:
+                put(UInt8(ascii: "u")); put(48); put(48)
+                put(hex.utf8Start[Int(b >> 4)]); put(hex.utf8Start[Int(b & 15)])
+            }
+        }
+    }
+
+    /// Decimal digits, two at a time.
+    mutating func int(_ i: Int64) {
+        reserve(20)
+        if i < 0 { put(UInt8(ascii: "-")) }
+        var m = i.magnitude
+        if m < 10 { put(48 &+ UInt8(truncatingIfNeeded: m)); return }
+        let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+        let table = pairs.utf8Start
+        var digits = 1
+        var t = m
+        while t >= 10 { t /= 10; digits &+= 1 }
+        var end = count &+ digits
+        count = end
+        while m >= 100 {
+            let r = Int(truncatingIfNeeded: m % 100)
+            m /= 100
+            end &-= 2
+            base[end] = table[r &* 2]
+            base[end &+ 1] = table[r &* 2 &+ 1]
+        }
+        if m >= 10 {
+            base[end &- 2] = table[Int(truncatingIfNeeded: m) &* 2]
+            base[end &- 1] = table[Int(truncatingIfNeeded: m) &* 2 &+ 1]
+        } else {
+            base[end &- 1] = 48 &+ UInt8(truncatingIfNeeded: m)
+        }
+    }
 
     mutating func field(_ k: StaticString, _ s: String) { key(k); string(s) }
     mutating func field(_ k: StaticString, _ i: Int64) { key(k); int(i) }
@@ -141,8 +298,7 @@ extension Backup {
         w.endObject()
     }
 
-    /// `{"backups": [...]}` as `["backups": .array(backups.map(\.json))]` serializes, written
-    /// directly into one buffer sized from the first backup (a 10,000-backup list is about 9 MB).
+    /// `{"backups": [...]}` as `["backups": .array(backups.map(\.json))]` serializes.
     static func listAnswer(_ backups: [Backup], pretty: Bool) -> [UInt8] {
         BackupList(backups, pretty: pretty).whole()
     }
@@ -161,7 +317,7 @@ struct BackupList: Sendable {
     init(_ backups: [Backup], pretty: Bool) {
         self.backups = backups
         self.pretty = pretty
-        var w = JSONWriter(pretty: pretty)
+        var w = JSONWriter(pretty: pretty, capacity: 2048)
         w.beginObject()
         w.key("backups")
         w.beginArray()
@@ -169,7 +325,7 @@ struct BackupList: Sendable {
             w.arrayItem()
             b.write(to: &w)
         }
-        first = w.out.count
+        first = w.count
     }
 
     /// About how many bytes the answer is: the first backup's size times their number.
@@ -177,47 +333,57 @@ struct BackupList: Sendable {
 
     func whole() -> [UInt8] {
         // The first backup's size plus room for longer names and descriptions.
-        var w = JSONWriter(pretty: pretty, capacity: 64 + backups.count * (first + 64))
-        var next = 0
-        write(to: &w, from: &next, upTo: .max)
-        return w.out
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + backups.count * (first + 64))
+        var state = Progress()
+        write(into: &out, &state, upTo: .max)
+        return out
     }
 
     /// The answer as a streamed body: each send writes it anew from this snapshot, a piece at a time.
     var stream: BodyStream {
         BodyStream {
-            var w = JSONWriter(pretty: pretty, capacity: 0)
-            var next = 0
-            return { piece in
-                // The writer keeps its nesting across pieces; only its bytes move out.
-                swap(&w.out, &piece)
-                let more = write(to: &w, from: &next, upTo: BodyStream.blockSize)
-                swap(&w.out, &piece)
-                return more
-            }
+            var state = Progress()
+            return { piece in write(into: &piece, &state, upTo: BodyStream.blockSize) }
         }
     }
 
-    /// Writes the answer's next part, from the backup at `next`, until `w` holds at least `limit`
-    /// bytes; says whether anything is left. `next == 0` starts with the opening; after the last
-    /// backup come the closing brackets and `next` goes past the end.
+    /// How far a write of the answer has come: the next backup (0: nothing written yet; past the
+    /// end: all written), and the writer's nesting where it stopped.
+    private struct Progress {
+        var next = 0
+        var depth = 0
+        var hasItems: UInt64 = 0
+    }
+
+    /// Appends the answer's next part to `out`, from the backup at `state.next`, until `out` holds at
+    /// least `limit` bytes; says whether anything is left. At the start comes the opening; after the
+    /// last backup the closing brackets, and `next` goes past the end.
     @discardableResult
-    private func write(to w: inout JSONWriter, from next: inout Int, upTo limit: Int) -> Bool {
-        if next > backups.count { return false }
-        if next == 0 {
+    private func write(into out: inout [UInt8], _ state: inout Progress, upTo limit: Int) -> Bool {
+        if state.next > backups.count { return false }
+        var w = JSONWriter(pretty: pretty, depth: state.depth, hasItems: state.hasItems)
+        if state.next == 0 {
             w.beginObject()
             w.key("backups")
             w.beginArray()
         }
-        while next < backups.count, w.out.count < limit {
+        // Moved into `out` after each backup: the writer's buffer stays about one backup big.
+        while state.next < backups.count, out.count + w.count < limit {
             w.arrayItem()
-            backups[next].write(to: &w)
-            next += 1
+            backups[state.next].write(to: &w)
+            w.flush(into: &out)
+            state.next += 1
         }
-        guard next == backups.count else { return true }
-        w.endArray()
-        w.endObject()
-        next += 1
-        return false
+        let more = state.next < backups.count
+        if !more {
+            w.endArray()
+            w.endObject()
+            state.next += 1
+        }
+        w.flush(into: &out)
+        state.depth = w.depth
+        state.hasItems = w.hasItems
+        return more
     }
 }

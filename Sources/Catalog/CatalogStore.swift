@@ -10,12 +10,23 @@ public struct ContextRecords: Sendable {
     public var tokens: [TokenRecord]
 }
 
-/// One row of the backups table: the key it is stored under, and the backup as JSON.
-public struct StoredBackupRecord: Sendable {
+/// One row of the backups table while it is read (see ``DRCatalog/forEachBackup(context:_:)``):
+/// the key it is stored under, and the backup's JSON as SQLite holds it. Valid only inside the
+/// body it is given to (its bytes are SQLite's, until the next row is read).
+public struct StoredBackupRow {
+    let row: TextRow
+
     /// The store's name, or `#` and the volume for a backup of an unregistered store.
-    public var store: String
-    public var name: String
-    public var body: String
+    public var store: String { row.text(0) }
+    public var name: String { row.text(1) }
+
+    /// Calls `body` with the backup's JSON as UTF-8 bytes, not copied (valid only inside `body`).
+    public func withBody<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try row.withBytes(2, body)
+    }
+
+    /// The backup's JSON as a string.
+    public var body: String { row.text(2) }
 }
 
 /// A stored token: only its digest, never the token itself.
@@ -77,13 +88,26 @@ public final class DRCatalog: Sendable {
     }
 
     /// Calls `body` with each backup stored for `context`, in start-time order (then by name), one
-    /// row at a time as it is read: the rows are never all in memory at once. An error thrown by
-    /// `body` stops the reading and is rethrown.
-    public func forEachBackup(context: String, _ body: (StoredBackupRecord) throws -> Void) throws {
+    /// row at a time as it is read: the rows are never all in memory at once, and a row's JSON is
+    /// handed over as SQLite's bytes (no string made of it). An error thrown by `body` stops the
+    /// reading and is rethrown.
+    public func forEachBackup(context: String, _ body: (StoredBackupRow) throws -> Void) throws {
         try database.withLock { db in
             try db.forEachTextRow("SELECT store, name, body FROM backups WHERE context = ? ORDER BY start_time, name", [.text(context)]) { row in
-                try body(StoredBackupRecord(store: row.text(0), name: row.text(1), body: row.text(2)))
+                try body(StoredBackupRow(row: row))
             }
+        }
+    }
+
+    /// How many backups are stored for `context`, per value of their `store` key (see
+    /// ``StoredBackupRow/store``): room to make before ``forEachBackup(context:_:)`` reads them.
+    public func backupCounts(context: String) throws -> [String: Int] {
+        try database.withLock { db in
+            var counts: [String: Int] = [:]
+            for row in try db.query("SELECT store, count(*) FROM backups WHERE context = ? GROUP BY store", [.text(context)]) {
+                if let store = row[index: 0].textValue, let n = row[index: 1].integerValue { counts[store] = Int(n) }
+            }
+            return counts
         }
     }
 

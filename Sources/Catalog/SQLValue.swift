@@ -171,4 +171,10 @@ public struct TextRow {
 
     /// Column `index` (0-based) as text; "" for NULL.
     public func text(_ index: Int) -> String { statement.text(at: Int32(index)) }
+
+    /// Calls `body` with column `index` as UTF-8 text, SQLite's own bytes (empty for NULL), valid
+    /// only inside `body`.
+    public func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try statement.withText(at: Int32(index), body)
+    }
 }

@@ -111,6 +111,14 @@ final class Statement {
         return String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
     }
 
+    /// Calls `body` with the current row's column `i` as text, SQLite's bytes (valid until the
+    /// next step; empty for NULL), without copying them into a `String`.
+    func withText<R>(at i: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard let stmt = handle, let text = sqlite3_column_text(stmt, i) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let length = Int(sqlite3_column_bytes(stmt, i))
+        return try body(UnsafeBufferPointer(start: text, count: length))
+    }
+
     private static func value(_ stmt: OpaquePointer, _ i: Int32) -> SQLValue {
         switch sqlite3_column_type(stmt, i) {
         case SQLITE_INTEGER:

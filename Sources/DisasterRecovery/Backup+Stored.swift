@@ -27,14 +27,17 @@ extension Backup {
     /// `sharing` carries the previous backup read, whose equal values this one shares.
     init?(storedJSON body: String, sharing: inout StoredBackupSharing) {
         var body = body
-        let read: Backup? = body.withUTF8 { bytes in
-            var reader = StoredBackupReader(bytes: bytes)
-            guard let b = reader.backup(&sharing) else { return nil }
-            reader.skipSpace()
-            return reader.position == bytes.count ? b : nil
-        }
-        guard let read else { return nil }
+        guard let read = body.withUTF8({ Backup(storedBytes: $0, sharing: &sharing) }) else { return nil }
         self = read
+    }
+
+    /// Like ``init(storedJSON:sharing:)``, from the record's UTF-8 bytes.
+    init?(storedBytes bytes: UnsafeBufferPointer<UInt8>, sharing: inout StoredBackupSharing) {
+        var reader = StoredBackupReader(bytes: bytes)
+        guard let b = reader.backup(&sharing) else { return nil }
+        reader.skipSpace()
+        guard reader.position == bytes.count else { return nil }
+        self = b
     }
 }
 
@@ -63,8 +66,9 @@ struct StoredBackupReader {
     // MARK: - The backup
 
     mutating func backup(_ sharing: inout StoredBackupSharing) -> Backup? {
-        var release = "", siteName = "", description = "", backupStore = "", encryptKey = "", backupType = ""
-        var scheduleType = "", namespace = "", category = "", backupName = "", status = "", passcodeHash = ""
+        // The values a backup usually shares with the previous one are read into `sharing.previous`
+        // in place (kept when their bytes are the same), and the backup is made from there.
+        var description = "", backupName = ""
         var completeTime: Int64 = 0, retentionDate: Int64 = 0, startTime: Int64 = 0
         var relationalStore: [Backup.RelationalStorePart] = [], objectStore: [Backup.ObjectStorePart] = []
         var infrastructures = Backup.Infrastructures(startTime: 0, endTime: 0, status: "")
@@ -73,8 +77,11 @@ struct StoredBackupReader {
         let required: UInt32 = (1 << 18) - 1   // bits 0...17: every key but captured and detachedVolume
         var seen = SeenKeys()
         let ok = members { r, key in
-            func text(_ bit: Int, _ out: inout String, _ shared: String?) -> Bool {
-                guard seen.first(bit), let s = r.string(sharing: shared) else { return false }
+            func shared(_ bit: Int, _ value: inout String) -> Bool {
+                seen.first(bit) && r.string(into: &value)
+            }
+            func text(_ bit: Int, _ out: inout String) -> Bool {
+                guard seen.first(bit), let s = r.string(sharing: nil) else { return false }
                 out = s
                 return true
             }
@@ -84,33 +91,33 @@ struct StoredBackupReader {
                 return true
             }
             switch Key(key) {
-            case .release: return text(0, &release, sharing.previous.release)
-            case .siteName: return text(1, &siteName, sharing.previous.siteName)
-            case .description: return text(2, &description, nil)
+            case .release: return shared(0, &sharing.previous.release)
+            case .siteName: return shared(1, &sharing.previous.siteName)
+            case .description: return text(2, &description)
             case .completeTime: return int(3, &completeTime)
-            case .backupStore: return text(4, &backupStore, sharing.previous.backupStore)
+            case .backupStore: return shared(4, &sharing.previous.backupStore)
             case .retentionDate: return int(5, &retentionDate)
-            case .encryptKey: return text(6, &encryptKey, sharing.previous.encryptKey)
-            case .backupType: return text(7, &backupType, sharing.previous.backupType)
+            case .encryptKey: return shared(6, &sharing.previous.encryptKey)
+            case .backupType: return shared(7, &sharing.previous.backupType)
             case .relationalStore:
                 guard seen.first(8), let parts = r.array(expecting: sharing.previous.relationalStore.count, { r, i in r.relationalPart(shared: sharing.previous.relationalStore.element(i)) }) else { return false }
                 relationalStore = parts
                 return true
-            case .scheduleType: return text(9, &scheduleType, sharing.previous.scheduleType)
+            case .scheduleType: return shared(9, &sharing.previous.scheduleType)
             case .objectStore:
                 guard seen.first(10), let parts = r.array(expecting: sharing.previous.objectStore.count, { r, i in r.objectPart(shared: sharing.previous.objectStore.element(i)) }) else { return false }
                 objectStore = parts
                 return true
-            case .namespace: return text(11, &namespace, sharing.previous.namespace)
+            case .namespace: return shared(11, &sharing.previous.namespace)
             case .startTime: return int(12, &startTime)
             case .infrastructures:
-                guard seen.first(13), let infra = r.infrastructures(sharedStatus: sharing.previous.infrastructuresStatus) else { return false }
+                guard seen.first(13), let infra = r.infrastructures(sharedStatus: &sharing.previous.infrastructuresStatus) else { return false }
                 infrastructures = infra
                 return true
-            case .category: return text(14, &category, sharing.previous.category)
-            case .backupName: return text(15, &backupName, nil)
-            case .status: return text(16, &status, sharing.previous.status)
-            case .passcodeHash: return text(17, &passcodeHash, sharing.previous.passcodeHash)
+            case .category: return shared(14, &sharing.previous.category)
+            case .backupName: return text(15, &backupName)
+            case .status: return shared(16, &sharing.previous.status)
+            case .passcodeHash: return shared(17, &sharing.previous.passcodeHash)
             case .captured:
                 guard seen.first(20), let range = r.skipValue(), r.bytes[range.lowerBound] == UInt8(ascii: "{") else { return false }
                 let raw = UnsafeBufferPointer(rebasing: r.bytes[range])
@@ -131,15 +138,14 @@ struct StoredBackupReader {
             }
         }
         guard ok, seen.bits & required == required else { return nil }
-        sharing.previous = .init(release: release, siteName: siteName, backupStore: backupStore, encryptKey: encryptKey,
-                                 backupType: backupType, scheduleType: scheduleType, namespace: namespace, category: category,
-                                 status: status, passcodeHash: passcodeHash, relationalStore: relationalStore,
-                                 objectStore: objectStore, infrastructuresStatus: infrastructures.status)
-        return Backup(release: release, siteName: siteName, description: description, completeTime: completeTime,
-                      backupStore: backupStore, retentionDate: retentionDate, encryptKey: encryptKey, backupType: backupType,
-                      relationalStore: relationalStore, scheduleType: scheduleType, objectStore: objectStore,
-                      namespace: namespace, startTime: startTime, infrastructures: infrastructures, category: category,
-                      backupName: backupName, status: status, passcodeHash: passcodeHash, captured: captured,
+        sharing.previous.relationalStore = relationalStore
+        sharing.previous.objectStore = objectStore
+        let p = sharing.previous
+        return Backup(release: p.release, siteName: p.siteName, description: description, completeTime: completeTime,
+                      backupStore: p.backupStore, retentionDate: retentionDate, encryptKey: p.encryptKey, backupType: p.backupType,
+                      relationalStore: relationalStore, scheduleType: p.scheduleType, objectStore: objectStore,
+                      namespace: p.namespace, startTime: startTime, infrastructures: infrastructures, category: p.category,
+                      backupName: backupName, status: p.status, passcodeHash: p.passcodeHash, captured: captured,
                       detachedVolume: detachedVolume)
     }
 
@@ -191,20 +197,21 @@ struct StoredBackupReader {
         return .init(metadata: metadata, buckets: buckets, startTime: startTime, clusterID: clusterID, endTime: endTime, status: status)
     }
 
-    private mutating func infrastructures(sharedStatus: String) -> Backup.Infrastructures? {
-        var startTime: Int64 = 0, endTime: Int64 = 0, status = ""
+    /// `status` is read into `sharedStatus` in place (kept when its bytes are the same).
+    private mutating func infrastructures(sharedStatus: inout String) -> Backup.Infrastructures? {
+        var startTime: Int64 = 0, endTime: Int64 = 0
         var seen = SeenKeys()
         let ok = members { r, key in
             switch Key(key) {
             case .startTime: guard seen.first(0), let i = r.integer() else { return false }; startTime = i
             case .endTime: guard seen.first(1), let i = r.integer() else { return false }; endTime = i
-            case .status: guard seen.first(2), let s = r.string(sharing: sharedStatus) else { return false }; status = s
+            case .status: guard seen.first(2), r.string(into: &sharedStatus) else { return false }
             default: return false
             }
             return true
         }
         guard ok, seen.bits == (1 << 3) - 1 else { return nil }
-        return .init(startTime: startTime, endTime: endTime, status: status)
+        return .init(startTime: startTime, endTime: endTime, status: sharedStatus)
     }
 
     private mutating func geodatabase(shared: Backup.Geodatabase?) -> Backup.Geodatabase? {
@@ -380,12 +387,29 @@ struct StoredBackupReader {
         return Int64(magnitude)
     }
 
-    /// A string; `shared` itself when its UTF-8 bytes are the same (no new storage).
-    mutating func string(sharing shared: String?) -> String? {
-        guard consume(UInt8(ascii: "\"")) else { return nil }
+    /// Reads a string into `value`, which is left as it is (its storage kept, nothing retained or
+    /// released) when its UTF-8 bytes are the same; false if there is no string here.
+    mutating func string(into value: inout String) -> Bool {
+        guard consume(UInt8(ascii: "\"")) else { return false }
         let start = position
-        // Fast: no escapes. Eight bytes at a time while none of them is a quote, a backslash or a
-        // control character (then byte by byte from there).
+        if scanPlain() {
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
+            position += 1
+            if !sameBytes(value, raw) { value = String(decoding: raw, as: UTF8.self) }
+            return true
+        }
+        position = start - 1
+        guard let s = string(sharing: nil) else { return false }
+        value = s
+        return true
+    }
+
+    /// After a string's opening quote: moves to its closing quote and says true if no escape or
+    /// control character comes first (else stops at that byte, or at the end, and says false).
+    /// Eight bytes at a time while none of them is a quote, a backslash or a control character,
+    /// then byte by byte from there.
+    @inline(__always)
+    private mutating func scanPlain() -> Bool {
         if let base = bytes.baseAddress {
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while position + 8 <= bytes.count {
@@ -398,14 +422,22 @@ struct StoredBackupReader {
         }
         while position < bytes.count {
             let b = bytes[position]
-            if b == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                position += 1
-                if let shared, sameBytes(shared, raw) { return shared }
-                return String(decoding: raw, as: UTF8.self)
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b == UInt8(ascii: "\"") { return true }
+            if b == UInt8(ascii: "\\") || b < 0x20 { return false }
             position += 1
+        }
+        return false
+    }
+
+    /// A string; `shared` itself when its UTF-8 bytes are the same (no new storage).
+    mutating func string(sharing shared: String?) -> String? {
+        guard consume(UInt8(ascii: "\"")) else { return nil }
+        let start = position
+        if scanPlain() {
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
+            position += 1
+            if let shared, sameBytes(shared, raw) { return shared }
+            return String(decoding: raw, as: UTF8.self)
         }
         // Slow: escapes.
         var out = Array(bytes[start..<position])

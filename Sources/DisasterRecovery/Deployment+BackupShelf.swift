@@ -100,19 +100,28 @@ extension Deployment {
     }
 
     /// Reads every stored backup of this context: a stored backup that cannot be read is an
-    /// ``AdminError/unreadableBackup(_:store:_:)`` (logged once), never a shorter list.
+    /// ``AdminError/unreadableBackup(_:store:_:)`` (logged once), never a shorter list. Each row's
+    /// JSON is read where SQLite holds it; each store's list gets its room at once (the rows are
+    /// counted first), so no list is copied as it grows.
     func readStoredBackups() throws -> BackupInventory {
         var inventory = BackupInventory()
+        for (store, count) in try catalog.backupCounts(context: context) {
+            if store.hasPrefix("#") {
+                inventory.detached[String(store.dropFirst()), default: []].reserveCapacity(count)
+            } else {
+                inventory.stores[store, default: []].reserveCapacity(count)
+            }
+        }
         var sharing = StoredBackupSharing()
-        try catalog.forEachBackup(context: context) { record in
+        try catalog.forEachBackup(context: context) { row in
             let b: Backup
-            if let read = Backup(storedJSON: record.body, sharing: &sharing) {
+            if let read = row.withBody({ Backup(storedBytes: $0, sharing: &sharing) }) {
                 b = read
             } else {
                 do {
-                    b = try decode(Backup.self, record.body)
+                    b = try decode(Backup.self, row.body)
                 } catch {
-                    let failure = AdminError.unreadableBackup(record.name, store: record.store, Self.reason(error))
+                    let failure = AdminError.unreadableBackup(row.name, store: row.store, Self.reason(error))
                     problemLog("drmock: context '\(context)': \(failure.message) \(failure.details.joined(separator: " "))")
                     throw failure
                 }

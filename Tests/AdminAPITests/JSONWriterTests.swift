@@ -39,6 +39,34 @@ import Testing
         }
     }
 
+    /// Strings with a character to escape at every offset (the writer checks eight bytes at a time)
+    /// and integers of every length give the tree's bytes too.
+    @Test(arguments: [false, true])
+    func escapesAtEveryOffsetAndIntegersOfEveryLength(pretty: Bool) throws {
+        var b = try fixtureBackups()[0]
+        var list: [Backup] = []
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "é", "☃", " ", "~"] {
+            for offset in 0..<20 {
+                b.description = String(repeating: "a", count: offset) + special + String(repeating: "b", count: offset % 9)
+                b.backupName = special + String(repeating: "c", count: offset)
+                list.append(b)
+            }
+        }
+        var power: Int64 = 1
+        for _ in 0..<19 {
+            for v in [power - 1, power, power + 1, -power, -(power - 1)] {
+                b.completeTime = v
+                b.startTime = -v
+                list.append(b)
+            }
+            if power <= Int64.max / 10 { power *= 10 }
+        }
+        b.completeTime = .max
+        b.startTime = .min
+        list.append(b)
+        #expect(Backup.listAnswer(list, pretty: pretty) == tree(list, pretty: pretty))
+    }
+
     /// Streamed in pieces (as libmicrohttpd asks for them), the list is the same bytes again, and the
     /// pieces are about ``BodyStream/blockSize`` each.
     @Test(arguments: [false, true])

@@ -96,6 +96,33 @@ import Testing
         #expect(second.map { Array($0.siteName.utf8) } == Array(decomposed.siteName.utf8))
     }
 
+    /// The shared values are read into the sharing state in place: values that change from backup
+    /// to backup (escaped ones too), and a record refused half way, leave every later read exact.
+    @Test func sharedValuesThatChangeOrAreEscapedReadTheSame() throws {
+        let base = try defaultFixture().backups[0].backup
+        var sharing = StoredBackupSharing()
+        var variants: [Backup] = []
+        for i in 0..<6 {
+            var b = base
+            b.release = i % 2 == 0 ? base.release : "rel\\ease \"\(i)\""
+            b.siteName = i % 3 == 0 ? "site\n\(i)" : base.siteName
+            b.status = i == 4 ? "é ☃ \u{1}" : base.status
+            b.encryptKey = "key-\(i % 2)"
+            b.passcodeHash = i % 2 == 0 ? base.passcodeHash : ""
+            b.infrastructures.status = i % 2 == 0 ? "completed" : "fail\\ed"
+            b.category = i == 5 ? base.category + base.category : base.category
+            variants.append(b)
+        }
+        for b in variants + variants.reversed() {
+            let body = try encoded(b)
+            // Half of a record first: refused, and the next read is still exact.
+            let broken = String(body.prefix(body.utf8.count * 2 / 3))
+            #expect(Backup(storedJSON: broken, sharing: &sharing) == nil)
+            #expect(Backup(storedJSON: body, sharing: &sharing) == b)
+            #expect(Backup(storedJSON: body, sharing: &sharing) == b)
+        }
+    }
+
     @Test func arraysThatDifferFromThePreviousBackupsReadTheSame() throws {
         let base = try defaultFixture().backups[0].backup
         // Each backup's arrays longer, shorter, equal or different from the one read before it.
