@@ -133,18 +133,24 @@ struct JSONWriter: ~Copyable {
     /// backslash, new line, return and tab as `\n`, `\r`, `\t`, other control characters and DEL as
     /// `\u00xx`; everything else (UTF-8 beyond ASCII too) as it is.
     mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { bytes in
-            let n = bytes.count
-            reserve(n &+ 2)
-            put(UInt8(ascii: "\""))
-            guard let p = bytes.baseAddress else { put(UInt8(ascii: "\"")); return }
-            let clean = Self.cleanPrefix(p, n)
-            put(p, clean)
-            if clean < n { escaping(UnsafeBufferPointer(rebasing: bytes[clean...])) }
-            reserve(1)
-            put(UInt8(ascii: "\""))
+        // The string's own UTF-8 (small strings' too) without a copy of the string; any other kind
+        // of string is made contiguous first.
+        if s.utf8.withContiguousStorageIfAvailable({ string(utf8: $0) }) == nil {
+            var s = s
+            s.withUTF8 { string(utf8: $0) }
         }
+    }
+
+    private mutating func string(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        reserve(n &+ 2)
+        put(UInt8(ascii: "\""))
+        guard let p = bytes.baseAddress else { put(UInt8(ascii: "\"")); return }
+        let clean = Self.cleanPrefix(p, n)
+        put(p, clean)
+        if clean < n { escaping(UnsafeBufferPointer(rebasing: bytes[clean...])) }
+        reserve(1)
+        put(UInt8(ascii: "\""))
     }
 
     /// How many bytes from `p` on need no escape: eight at a time while none of them is a control

@@ -21,7 +21,9 @@ public struct StoredBackupRow {
     public var name: String { row.text(1) }
 
     /// Calls `body` with the backup's JSON as UTF-8 bytes, not copied (valid only inside `body`).
-    public func withBody<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    /// Not generic (it returns nothing): a value made in `body` is not passed back through a
+    /// generic result, which across modules would copy it field by field.
+    public func withBody(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         try row.withBytes(2, body)
     }
 
@@ -93,11 +95,21 @@ public final class DRCatalog: Sendable {
     /// reading and is rethrown.
     public func forEachBackup(context: String, _ body: (StoredBackupRow) throws -> Void) throws {
         try database.withLock { db in
+            // Read through a memory map of the file for this one big read (10,000 backups are about
+            // 14 MB): SQLite then takes its pages where the kernel keeps them, instead of one read()
+            // call and one copy per 4 KB page. Only while it lasts: writes and small reads go on as
+            // before.
+            try? db.execute("PRAGMA mmap_size = \(Self.backupReadMapBytes)")
+            defer { try? db.execute("PRAGMA mmap_size = 0") }
             try db.forEachTextRow("SELECT store, name, body FROM backups WHERE context = ? ORDER BY start_time, name", [.text(context)]) { row in
                 try body(StoredBackupRow(row: row))
             }
         }
     }
+
+    /// At most how much of the file ``forEachBackup(context:_:)`` maps (1 GiB: a catalog of about
+    /// 700,000 backups; beyond it SQLite reads the rest as usual).
+    static let backupReadMapBytes = 1 << 30
 
     /// How many backups are stored for `context`, per value of their `store` key (see
     /// ``StoredBackupRow/store``): room to make before ``forEachBackup(context:_:)`` reads them.

@@ -174,7 +174,7 @@ public struct TextRow {
 
     /// Calls `body` with column `index` as UTF-8 text, SQLite's own bytes (empty for NULL), valid
     /// only inside `body`.
-    public func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    public func withBytes(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         try statement.withText(at: Int32(index), body)
     }
 }

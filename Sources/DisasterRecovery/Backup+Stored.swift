@@ -76,48 +76,57 @@ struct StoredBackupReader {
         var detachedVolume: String? = nil
         let required: UInt32 = (1 << 18) - 1   // bits 0...17: every key but captured and detachedVolume
         var seen = SeenKeys()
+        // Moved out of `sharing` for the read (and back after it), so that the closure below works on
+        // a local variable: no exclusivity check at run time for each value read into it.
+        var previous = StoredBackupSharing.Previous()
+        swap(&previous, &sharing.previous)
+        defer { swap(&previous, &sharing.previous) }
+        // No local functions here: a variable they capture (`seen`) would be checked for exclusive
+        // access at run time on every use.
         let ok = members { r, key in
-            func shared(_ bit: Int, _ value: inout String) -> Bool {
-                seen.first(bit) && r.string(into: &value)
-            }
-            func text(_ bit: Int, _ out: inout String) -> Bool {
-                guard seen.first(bit), let s = r.string(sharing: nil) else { return false }
-                out = s
-                return true
-            }
-            func int(_ bit: Int, _ out: inout Int64) -> Bool {
-                guard seen.first(bit), let i = r.integer() else { return false }
-                out = i
-                return true
-            }
             switch Key(key) {
-            case .release: return shared(0, &sharing.previous.release)
-            case .siteName: return shared(1, &sharing.previous.siteName)
-            case .description: return text(2, &description)
-            case .completeTime: return int(3, &completeTime)
-            case .backupStore: return shared(4, &sharing.previous.backupStore)
-            case .retentionDate: return int(5, &retentionDate)
-            case .encryptKey: return shared(6, &sharing.previous.encryptKey)
-            case .backupType: return shared(7, &sharing.previous.backupType)
+            case .release: return seen.first(0) && r.string(into: &previous.release)
+            case .siteName: return seen.first(1) && r.string(into: &previous.siteName)
+            case .description:
+                guard seen.first(2), let s = r.string(sharing: nil) else { return false }
+                description = s
+                return true
+            case .completeTime:
+                guard seen.first(3), let i = r.integer() else { return false }
+                completeTime = i
+                return true
+            case .backupStore: return seen.first(4) && r.string(into: &previous.backupStore)
+            case .retentionDate:
+                guard seen.first(5), let i = r.integer() else { return false }
+                retentionDate = i
+                return true
+            case .encryptKey: return seen.first(6) && r.string(into: &previous.encryptKey)
+            case .backupType: return seen.first(7) && r.string(into: &previous.backupType)
             case .relationalStore:
-                guard seen.first(8), let parts = r.array(expecting: sharing.previous.relationalStore.count, { r, i in r.relationalPart(shared: sharing.previous.relationalStore.element(i)) }) else { return false }
+                guard seen.first(8), let parts = r.array(expecting: previous.relationalStore.count, { r, i in r.relationalPart(shared: previous.relationalStore.element(i)) }) else { return false }
                 relationalStore = parts
                 return true
-            case .scheduleType: return shared(9, &sharing.previous.scheduleType)
+            case .scheduleType: return seen.first(9) && r.string(into: &previous.scheduleType)
             case .objectStore:
-                guard seen.first(10), let parts = r.array(expecting: sharing.previous.objectStore.count, { r, i in r.objectPart(shared: sharing.previous.objectStore.element(i)) }) else { return false }
+                guard seen.first(10), let parts = r.array(expecting: previous.objectStore.count, { r, i in r.objectPart(shared: previous.objectStore.element(i)) }) else { return false }
                 objectStore = parts
                 return true
-            case .namespace: return shared(11, &sharing.previous.namespace)
-            case .startTime: return int(12, &startTime)
+            case .namespace: return seen.first(11) && r.string(into: &previous.namespace)
+            case .startTime:
+                guard seen.first(12), let i = r.integer() else { return false }
+                startTime = i
+                return true
             case .infrastructures:
-                guard seen.first(13), let infra = r.infrastructures(sharedStatus: &sharing.previous.infrastructuresStatus) else { return false }
+                guard seen.first(13), let infra = r.infrastructures(sharedStatus: &previous.infrastructuresStatus) else { return false }
                 infrastructures = infra
                 return true
-            case .category: return shared(14, &sharing.previous.category)
-            case .backupName: return text(15, &backupName)
-            case .status: return shared(16, &sharing.previous.status)
-            case .passcodeHash: return shared(17, &sharing.previous.passcodeHash)
+            case .category: return seen.first(14) && r.string(into: &previous.category)
+            case .backupName:
+                guard seen.first(15), let s = r.string(sharing: nil) else { return false }
+                backupName = s
+                return true
+            case .status: return seen.first(16) && r.string(into: &previous.status)
+            case .passcodeHash: return seen.first(17) && r.string(into: &previous.passcodeHash)
             case .captured:
                 guard seen.first(20), let range = r.skipValue(), r.bytes[range.lowerBound] == UInt8(ascii: "{") else { return false }
                 let raw = UnsafeBufferPointer(rebasing: r.bytes[range])
@@ -138,9 +147,9 @@ struct StoredBackupReader {
             }
         }
         guard ok, seen.bits & required == required else { return nil }
-        sharing.previous.relationalStore = relationalStore
-        sharing.previous.objectStore = objectStore
-        let p = sharing.previous
+        previous.relationalStore = relationalStore
+        previous.objectStore = objectStore
+        let p = previous
         return Backup(release: p.release, siteName: p.siteName, description: description, completeTime: completeTime,
                       backupStore: p.backupStore, retentionDate: retentionDate, encryptKey: p.encryptKey, backupType: p.backupType,
                       relationalStore: relationalStore, scheduleType: p.scheduleType, objectStore: objectStore,
@@ -149,52 +158,51 @@ struct StoredBackupReader {
                       detachedVolume: detachedVolume)
     }
 
+    /// A part read in place over a copy of `shared` (the previous backup's part at the same index):
+    /// values with the same bytes keep their storage.
     private mutating func relationalPart(shared: Backup.RelationalStorePart?) -> Backup.RelationalStorePart? {
-        var metadata = "", clusterID = "", status = ""
-        var geodatabases: [Backup.Geodatabase] = [], systemDatabases: [String] = []
-        var startTime: Int64 = 0, endTime: Int64 = 0
+        var part = shared ?? .init(metadata: "", geodatabases: [], systemDatabases: [], startTime: 0, clusterID: "", endTime: 0, status: "")
         var seen = SeenKeys()
         let ok = members { r, key in
             switch Key(key) {
-            case .metadata: guard seen.first(0), let s = r.string(sharing: shared?.metadata) else { return false }; metadata = s
+            case .metadata: return seen.first(0) && r.string(into: &part.metadata)
             case .geodatabases:
-                guard seen.first(1), let g = r.sharedArray(shared?.geodatabases ?? [], { r, old in r.geodatabase(shared: old) },
+                guard seen.first(1), let g = r.sharedArray(part.geodatabases, { r, old in r.geodatabase(shared: old) },
                                                           same: { sameBytes($0.gdbName, $1.gdbName) && sameBytes($0.egdbID, $1.egdbID) }) else { return false }
-                geodatabases = g
+                part.geodatabases = g
             case .systemDatabases:
-                guard seen.first(2), let s = r.strings(shared: shared?.systemDatabases) else { return false }; systemDatabases = s
-            case .startTime: guard seen.first(3), let i = r.integer() else { return false }; startTime = i
-            case .clusterID: guard seen.first(4), let s = r.string(sharing: shared?.clusterID) else { return false }; clusterID = s
-            case .endTime: guard seen.first(5), let i = r.integer() else { return false }; endTime = i
-            case .status: guard seen.first(6), let s = r.string(sharing: shared?.status) else { return false }; status = s
+                guard seen.first(2), let s = r.strings(shared: part.systemDatabases) else { return false }
+                part.systemDatabases = s
+            case .startTime: guard seen.first(3), let i = r.integer() else { return false }; part.startTime = i
+            case .clusterID: return seen.first(4) && r.string(into: &part.clusterID)
+            case .endTime: guard seen.first(5), let i = r.integer() else { return false }; part.endTime = i
+            case .status: return seen.first(6) && r.string(into: &part.status)
             default: return false
             }
             return true
         }
         guard ok, seen.bits == (1 << 7) - 1 else { return nil }
-        return .init(metadata: metadata, geodatabases: geodatabases, systemDatabases: systemDatabases, startTime: startTime,
-                     clusterID: clusterID, endTime: endTime, status: status)
+        return part
     }
 
+    /// Like ``relationalPart(shared:)``.
     private mutating func objectPart(shared: Backup.ObjectStorePart?) -> Backup.ObjectStorePart? {
-        var metadata = "", clusterID = "", status = ""
-        var buckets: [String] = []
-        var startTime: Int64 = 0, endTime: Int64 = 0
+        var part = shared ?? .init(metadata: "", buckets: [], startTime: 0, clusterID: "", endTime: 0, status: "")
         var seen = SeenKeys()
         let ok = members { r, key in
             switch Key(key) {
-            case .metadata: guard seen.first(0), let s = r.string(sharing: shared?.metadata) else { return false }; metadata = s
-            case .buckets: guard seen.first(1), let s = r.strings(shared: shared?.buckets) else { return false }; buckets = s
-            case .startTime: guard seen.first(2), let i = r.integer() else { return false }; startTime = i
-            case .clusterID: guard seen.first(3), let s = r.string(sharing: shared?.clusterID) else { return false }; clusterID = s
-            case .endTime: guard seen.first(4), let i = r.integer() else { return false }; endTime = i
-            case .status: guard seen.first(5), let s = r.string(sharing: shared?.status) else { return false }; status = s
+            case .metadata: return seen.first(0) && r.string(into: &part.metadata)
+            case .buckets: guard seen.first(1), let s = r.strings(shared: part.buckets) else { return false }; part.buckets = s
+            case .startTime: guard seen.first(2), let i = r.integer() else { return false }; part.startTime = i
+            case .clusterID: return seen.first(3) && r.string(into: &part.clusterID)
+            case .endTime: guard seen.first(4), let i = r.integer() else { return false }; part.endTime = i
+            case .status: return seen.first(5) && r.string(into: &part.status)
             default: return false
             }
             return true
         }
         guard ok, seen.bits == (1 << 6) - 1 else { return nil }
-        return .init(metadata: metadata, buckets: buckets, startTime: startTime, clusterID: clusterID, endTime: endTime, status: status)
+        return part
     }
 
     /// `status` is read into `sharedStatus` in place (kept when its bytes are the same).
@@ -215,18 +223,17 @@ struct StoredBackupReader {
     }
 
     private mutating func geodatabase(shared: Backup.Geodatabase?) -> Backup.Geodatabase? {
-        var gdbName = "", egdbID = ""
+        var g = shared ?? .init(gdbName: "", egdbID: "")
         var seen = SeenKeys()
         let ok = members { r, key in
             switch Key(key) {
-            case .gdbName: guard seen.first(0), let s = r.string(sharing: shared?.gdbName) else { return false }; gdbName = s
-            case .egdbID: guard seen.first(1), let s = r.string(sharing: shared?.egdbID) else { return false }; egdbID = s
+            case .gdbName: return seen.first(0) && r.string(into: &g.gdbName)
+            case .egdbID: return seen.first(1) && r.string(into: &g.egdbID)
             default: return false
             }
-            return true
         }
         guard ok, seen.bits == 3 else { return nil }
-        return .init(gdbName: gdbName, egdbID: egdbID)
+        return g
     }
 
     private mutating func strings(shared: [String]?) -> [String]? {
@@ -274,8 +281,16 @@ struct StoredBackupReader {
         /// Matched by length first, then compared with the few names of that length (no table to
         /// look up: this runs for every key of every stored backup).
         init(_ key: UnsafeBufferPointer<UInt8>) {
+            // The names are 6 to 15 bytes long, and as long as `key` (the switch below): compared as
+            // two words that overlap, no memcmp call.
             @inline(__always) func is_(_ name: StaticString) -> Bool {
-                memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
+                let n = key.count, k = UnsafeRawPointer(key.baseAddress!), m = UnsafeRawPointer(name.utf8Start)
+                if n >= 8 {
+                    return k.loadUnaligned(as: UInt64.self) == m.loadUnaligned(as: UInt64.self)
+                        && k.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == m.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                }
+                return k.loadUnaligned(as: UInt32.self) == m.loadUnaligned(as: UInt32.self)
+                    && k.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == m.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
             }
             guard key.count > 0 else { self = .unknown; return }
             switch key.count {
@@ -356,29 +371,35 @@ struct StoredBackupReader {
     /// `-?(0|[1-9][0-9]*)` that fits an Int64 and is not followed by a fraction or exponent.
     mutating func integer() -> Int64? {
         skipSpace()
-        guard position < bytes.count else { return nil }
-        let negative = bytes[position] == UInt8(ascii: "-")
-        if negative { position += 1 }
-        let digitsStart = position
+        guard let p = bytes.baseAddress, position < bytes.count else { return nil }
+        let end = bytes.count
+        var i = position
+        let negative = p[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let digitsStart = i
         var magnitude: UInt64 = 0
         // Up to 18 digits cannot overflow: no checks for those.
-        while position < bytes.count, position - digitsStart < 18, bytes[position] &- 48 < 10 {
-            magnitude = magnitude &* 10 &+ UInt64(bytes[position] &- 48)
-            position += 1
+        let unchecked = Swift.min(end, digitsStart + 18)
+        while i < unchecked {
+            let d = p[i] &- 48
+            if d >= 10 { break }
+            magnitude = magnitude &* 10 &+ UInt64(d)
+            i += 1
         }
-        while position < bytes.count, bytes[position] >= 48, bytes[position] <= 57 {
+        while i < end, p[i] &- 48 < 10 {
             let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(bytes[position] - 48))
+            let (a, o2) = m.addingReportingOverflow(UInt64(p[i] &- 48))
             guard !o1, !o2 else { return nil }
             magnitude = a
-            position += 1
+            i += 1
         }
-        let digits = position - digitsStart
-        guard digits > 0, !(digits > 1 && bytes[digitsStart] == 48) else { return nil }
-        if position < bytes.count {
-            let next = bytes[position]
+        let digits = i - digitsStart
+        guard digits > 0, !(digits > 1 && p[digitsStart] == 48) else { return nil }
+        if i < end {
+            let next = p[i]
             if next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") { return nil }
         }
+        position = i
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
             return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
@@ -551,10 +572,24 @@ private func sameBytes(_ a: String, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
     return a.utf8.withContiguousStorageIfAvailable { sameBytes($0, b) } == true
 }
 
+/// Up to 16 bytes compared as two words that overlap (most values are that short), longer with memcmp.
+@inline(__always)
 private func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard a.count == b.count else { return false }
-    guard let x = a.baseAddress, let y = b.baseAddress else { return a.count == 0 }
-    return memcmp(x, y, a.count) == 0
+    let n = a.count
+    guard n == b.count else { return false }
+    guard let x = a.baseAddress, let y = b.baseAddress else { return n == 0 }
+    let p = UnsafeRawPointer(x), q = UnsafeRawPointer(y)
+    if n >= 8 {
+        guard n <= 16 else { return memcmp(x, y, n) == 0 }
+        return p.loadUnaligned(as: UInt64.self) == q.loadUnaligned(as: UInt64.self)
+            && p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == q.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+    }
+    if n >= 4 {
+        return p.loadUnaligned(as: UInt32.self) == q.loadUnaligned(as: UInt32.self)
+            && p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == q.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+    }
+    for i in 0..<n where x[i] != y[i] { return false }
+    return true
 }
 
 extension Array {

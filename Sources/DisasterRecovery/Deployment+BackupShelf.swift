@@ -114,9 +114,11 @@ extension Deployment {
         }
         var sharing = StoredBackupSharing()
         try catalog.forEachBackup(context: context) { row in
+            var read: Backup? = nil
+            row.withBody { read = Backup(storedBytes: $0, sharing: &sharing) }
             let b: Backup
-            if let read = row.withBody({ Backup(storedBytes: $0, sharing: &sharing) }) {
-                b = read
+            if let fast = read.take() {
+                b = fast
             } else {
                 do {
                     b = try decode(Backup.self, row.body)
@@ -126,7 +128,12 @@ extension Deployment {
                     throw failure
                 }
             }
-            if let volume = b.detachedVolume { inventory.detached[volume, default: []].append(b) } else { inventory.stores[b.backupStore, default: []].append(b) }
+            if let volume = b.detachedVolume {
+                inventory.detached[volume, default: []].append(consume b)
+            } else {
+                let store = b.backupStore
+                inventory.stores[store, default: []].append(consume b)
+            }
         }
         return inventory
     }
