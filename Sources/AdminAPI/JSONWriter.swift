@@ -66,10 +66,22 @@ struct JSONWriter: ~Copyable {
         count &+= 1
     }
 
-    /// `n` bytes from `p`; room for them was reserved.
+    /// `n` bytes from `p`; room for them was reserved. Up to 16 bytes (most keys and values) as
+    /// two words that overlap, no memcpy call.
     @inline(__always)
     private mutating func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        (base + count).update(from: p, count: n)
+        let to = UnsafeMutableRawPointer(base + count), from = UnsafeRawPointer(p)
+        if n >= 8, n <= 16 {
+            let a = from.loadUnaligned(as: UInt64.self), b = from.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+            to.storeBytes(of: a, as: UInt64.self)
+            to.storeBytes(of: b, toByteOffset: n &- 8, as: UInt64.self)
+        } else if n >= 4, n < 8 {
+            let a = from.loadUnaligned(as: UInt32.self), b = from.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+            to.storeBytes(of: a, as: UInt32.self)
+            to.storeBytes(of: b, toByteOffset: n &- 4, as: UInt32.self)
+        } else {
+            (base + count).update(from: p, count: n)
+        }
         count &+= n
     }
 
@@ -157,20 +169,26 @@ struct JSONWriter: ~Copyable {
     /// character, DEL, `"` or `\`, then byte by byte.
     @inline(__always)
     private static func cleanPrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawPointer(p)
         var i = 0
         while i &+ 8 <= n {
-            let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C), del = x ^ (ones &* 0x7F)
-            // A byte below 0x20, or one equal to '"', '\' or DEL, sets its high bit here (bytes of
-            // 0x80 and above never do: `~x` clears it).
-            let special = ((x &- ones &* 0x20) & ~x | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
-                           | (del &- ones) & ~del) & highs
-            if special != 0 { break }
+            if hasSpecial(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { break }
             i &+= 8
         }
+        // The last few bytes as one word that overlaps the ones already checked.
+        if i < n, n >= 8, i &+ 8 > n, !hasSpecial(raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)) { return n }
         while i < n, !Self.needsEscape(p[i]) { i &+= 1 }
         return i
+    }
+
+    /// Whether any of the eight bytes of `x` is below 0x20, `"`, `\` or DEL: each such byte sets
+    /// its high bit in the result (a byte of 0x80 or above never does: `~x` clears it).
+    @inline(__always)
+    private static func hasSpecial(_ x: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C), del = x ^ (ones &* 0x7F)
+        return ((x &- ones &* 0x20) & ~x | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
+                | (del &- ones) & ~del) & highs != 0
     }
 
     @inline(__always)
@@ -207,9 +225,9 @@ struct JSONWriter: ~Copyable {
         if m < 10 { put(48 &+ UInt8(truncatingIfNeeded: m)); return }
         let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
         let table = pairs.utf8Start
-        var digits = 1
-        var t = m
-        while t >= 10 { t /= 10; digits &+= 1 }
+        var digits = 2
+        var limit: UInt64 = 100
+        while digits < 20, m >= limit { digits &+= 1; limit &*= 10 }
         var end = count &+ digits
         count = end
         while m >= 100 {
@@ -339,8 +357,7 @@ struct BackupList: Sendable {
 
     func whole() -> [UInt8] {
         // The first backup's size plus room for longer names and descriptions.
-        var out: [UInt8] = []
-        out.reserveCapacity(64 + backups.count * (first + 64))
+        var out = ProcessMemory.bodyBuffer(capacity: 64 + backups.count * (first + 64))
         var state = Progress()
         write(into: &out, &state, upTo: .max)
         return out

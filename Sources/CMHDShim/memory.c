@@ -10,6 +10,25 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#if defined(__linux__)
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+int cmhd_advise_huge_pages(void *start, size_t length) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t first = ((uintptr_t)start + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)start + length) & ~(page - 1);
+    if (end <= first) return 0;
+    return madvise((void *)first, end - first, MADV_HUGEPAGE) == 0;
+#else
+    (void)start;
+    (void)length;
+    return 0;
+#endif
+}
 
 int cmhd_malloc_configure(size_t mmap_threshold, size_t trim_threshold) {
 #if defined(__GLIBC__)

@@ -341,10 +341,7 @@ struct StoredBackupReader {
         while true {
             guard consume(UInt8(ascii: "\"")) else { return false }
             let start = position
-            while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"), bytes[position] >= 0x20 {
-                position += 1
-            }
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return false }
+            guard scanPlain() else { return false }
             let key = UnsafeBufferPointer(rebasing: bytes[start..<position])
             position += 1
             guard consume(UInt8(ascii: ":")), member(&self, key) else { return false }
@@ -434,10 +431,15 @@ struct StoredBackupReader {
         if let base = bytes.baseAddress {
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while position + 8 <= bytes.count {
-                let x = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                // Little-endian, so that the first byte is the lowest: where the flag found is.
+                let x = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
                 let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
                 let special = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (x &- ones &* 0x20) & ~x) & highs
-                if special != 0 { break }
+                if special != 0 {
+                    // The lowest flagged byte is a real one (a false flag can only follow a real one).
+                    position += special.trailingZeroBitCount >> 3
+                    return bytes[position] == UInt8(ascii: "\"")
+                }
                 position += 8
             }
         }

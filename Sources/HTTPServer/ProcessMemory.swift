@@ -26,6 +26,27 @@ public enum ProcessMemory {
         return cmhd_malloc_start_idle_trim(idleCheckMilliseconds, busyMilliseconds) == 0
     }
 
+    /// Buffers of at least this many bytes are worth backing with huge pages (see
+    /// ``bodyBuffer(capacity:)``).
+    public static let hugePageBufferBytes = 4 << 20
+
+    /// An empty byte array with room for `capacity` bytes, for a big answer written at once (a list
+    /// of 10,000 backups is 9 MB). From ``hugePageBufferBytes`` on, the kernel is asked to back its
+    /// storage with 2 MiB pages where it can (`madvise(MADV_HUGEPAGE)`; the system's setting is
+    /// usually "madvise"): writing it then costs a few page faults instead of one per 4 KiB (2,250
+    /// for 9 MB, about a tenth of the first list's CPU).
+    public static func bodyBuffer(capacity: Int) -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(capacity)
+        if capacity >= hugePageBufferBytes {
+            let room = buffer.capacity
+            buffer.withUnsafeMutableBufferPointer { storage in
+                if let base = storage.baseAddress { _ = cmhd_advise_huge_pages(base, room) }
+            }
+        }
+        return buffer
+    }
+
     /// Gives the free pages of every malloc arena back to the system now (`malloc_trim(0)`).
     @discardableResult
     public static func trim() -> Bool {

@@ -121,4 +121,11 @@ size_t cmhd_malloc_mapped_bytes(void);
 /** How many times the idle-trim thread has trimmed (for tests and diagnostics). */
 unsigned long cmhd_malloc_idle_trims(void);
 
+/**
+ * madvise(MADV_HUGEPAGE) on the whole pages inside [start, start + length): a big buffer about to
+ * be written is then backed by 2 MiB pages where the kernel can (one fault each instead of 512).
+ * Returns 1 if the advice was taken, 0 if not (too small, refused, or not Linux).
+ */
+int cmhd_advise_huge_pages(void *start, size_t length);
+
 #endif /* CMHDSHIM_H */
