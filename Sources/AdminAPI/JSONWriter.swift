@@ -392,11 +392,14 @@ struct BackupList: Sendable {
             w.beginArray()
         }
         // Moved into `out` after each backup: the writer's buffer stays about one backup big.
-        while state.next < backups.count, out.count + w.count < limit {
-            w.arrayItem()
-            backups[state.next].write(to: &w)
-            w.flush(into: &out)
-            state.next += 1
+        // Each backup written where the array holds it (through the buffer: not copied first).
+        backups.withUnsafeBufferPointer { all in
+            while state.next < all.count, out.count + w.count < limit {
+                w.arrayItem()
+                all[state.next].write(to: &w)
+                w.flush(into: &out)
+                state.next += 1
+            }
         }
         let more = state.next < backups.count
         if !more {

@@ -33,11 +33,17 @@ extension Backup {
 
     /// Like ``init(storedJSON:sharing:)``, from the record's UTF-8 bytes.
     init?(storedBytes bytes: UnsafeBufferPointer<UInt8>, sharing: inout StoredBackupSharing) {
-        var reader = StoredBackupReader(bytes: bytes)
-        guard let b = reader.backup(&sharing) else { return nil }
-        reader.skipSpace()
-        guard reader.position == bytes.count else { return nil }
+        guard let b = Self.stored(bytes, sharing: &sharing) else { return nil }
         self = b
+    }
+
+    /// Like ``init(storedBytes:sharing:)``, the backup handed back as it was made (not unwrapped
+    /// and copied into a new value: a copy retains and releases its 20 references).
+    static func stored(_ bytes: UnsafeBufferPointer<UInt8>, sharing: inout StoredBackupSharing) -> Backup? {
+        var reader = StoredBackupReader(bytes: bytes)
+        let b = reader.backup(&sharing)
+        reader.skipSpace()
+        return reader.position == bytes.count ? b : nil
     }
 }
 
@@ -359,7 +365,7 @@ struct StoredBackupReader {
         items.reserveCapacity(Swift.max(1, expecting))
         while true {
             guard let value = item(&self, items.count) else { return nil }
-            items.append(value)
+            items.append(consume value)
             if consume(UInt8(ascii: ",")) { continue }
             return consume(UInt8(ascii: "]")) ? items : nil
         }

@@ -115,7 +115,7 @@ extension Deployment {
         var sharing = StoredBackupSharing()
         try catalog.forEachBackup(context: context) { row in
             var read: Backup? = nil
-            row.withBody { read = Backup(storedBytes: $0, sharing: &sharing) }
+            row.withBody { read = Backup.stored($0, sharing: &sharing) }
             let b: Backup
             if let fast = read.take() {
                 b = fast
