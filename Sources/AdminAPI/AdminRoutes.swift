@@ -14,7 +14,7 @@ enum AdminRoutes {
 
     static let all: [Route] = [
         Route("POST", "sharing/rest/generateToken", access: .open, title: "Generate Token", generateToken),
-        Route("GET", "\(dr)/status", access: security, title: "Status", SurfaceRoutes.status).online.accepting().cachedAnswers,
+        Route("GET", "\(dr)/status", access: security, title: "Status", SurfaceRoutes.status).online.accepting().cachedAnswers.showingElapsedTime,
         Route("GET", "\(dr)/stores", access: security, title: "Backup Stores") { call in
             ["backupStores": .array(call.deployment.stores().map { $0.json(inList: true, release: call.release) })]
         }.accepting().cachedAnswers,

@@ -104,9 +104,9 @@ public final class AdminService: Sendable {
             let cacheable = box.route.cached && box.route.page == nil && format != .html
             var user: User? = nil
             var token: String? = nil
-            // For a cached resource, the token, the privilege and the answer revision are read in one
+            // For a cached resource, the token, the privilege and the answer validity are read in one
             // lock, and the user only on a miss (for the call that renders the answer).
-            var admitted: UInt64?? = nil
+            var admitted: AnswerValidity?? = nil
             switch box.route.access {
             case .open: break
             case .signedIn, .privilege:
@@ -116,7 +116,7 @@ public final class AdminService: Sendable {
                     let admission = try deployment.admit(token: given, privilege: privilege)
                     signedIn = admission.username
                     guard admission.allowed else { throw AdminError.forbidden() }
-                    admitted = .some(admission.revision)
+                    admitted = .some(admission.validity)
                     token = given
                 } else {
                     let u = try deployment.user(forToken: given)
@@ -125,22 +125,27 @@ public final class AdminService: Sendable {
                     user = u
                 }
             }
-            var keep: (key: AnswerCache.Key, revision: UInt64)? = nil
-            if cacheable, let revision = try admitted ?? deployment.answerRevision() {
+            var keep: (key: AnswerCache.Key, validity: AnswerValidity, until: Int64)? = nil
+            if cacheable, let validity = try admitted ?? deployment.answerValidity() {
                 // The plan is the one of this path (or of a canonically equivalent one): the same hash value.
                 let key = AnswerCache.key(path: request.path, format: format, pathHash: plan.pathHash)
-                if let cached = cache.answer(key, context: context, revision: revision) { return cached }
-                keep = (key, revision)
+                if let cached = cache.answer(key, context: context, revision: validity.revision, at: validity.now) { return cached }
+                keep = (key, validity, validity.until(showingElapsedTime: box.route.showsElapsedTime))
             }
             if let token { user = try deployment.user(forToken: token) }
             let call = Call(request: request, deployment: deployment, context: context, pathParams: params, user: user, strict: configuration.strict)
             if let page = box.route.page { return try page(call) }
             if let html { return html.page(box.route, call) }
             if let keep {
-                // Sent again and again while the revision holds: libmicrohttpd's copy is made once (see `Response.repeated`).
+                // Sent again and again while it holds: libmicrohttpd's copy is made once (see `Response.repeated`).
                 let response = try render(box.route, call, format: format).repeated
                 if response.stream != nil { return response }  // too big to keep: streamed to each client
-                cache.store(response, keep.key, context: context, revision: keep.revision)
+                // Rendered at clock readings from `validity.now` on: kept only if they were all before
+                // `until` (the clock never goes back), so that it shows what any reading in the span shows.
+                if keep.until == .max || deployment.clock.now() < keep.until {
+                    cache.store(response, keep.key, context: context, revision: keep.validity.revision,
+                                from: keep.validity.now, until: keep.until)
+                }
                 return response
             }
             return try render(box.route, call, format: format)

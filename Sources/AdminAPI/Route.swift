@@ -94,9 +94,13 @@ struct Route: Sendable {
     /// Answer JSON when the request names no `f` (OAuth clients send none), instead of html.
     var jsonByDefault = false
     /// The rendered answer may be kept in the ``AnswerCache`` and served again while the deployment's
-    /// answer revision stays the same. Only for a GET whose answer depends on nothing but the path,
-    /// the format and the deployment's stores, backups, jobs, users and profile.
+    /// answer validity holds (see ``AnswerCache``). Only for a GET whose answer depends on nothing but
+    /// the path, the format, the deployment's stores, backups, jobs, users and profile, and the jobs'
+    /// progress on the clock.
     var cached = false
+    /// The answer shows elapsed times (a running stage's, the job's overall duration), which move with
+    /// every millisecond while a job runs: a cached answer then holds for its millisecond only.
+    var showsElapsedTime = false
     /// For a big answer: the `f=json`/`f=pjson` body (the flag: pretty), written directly in the very
     /// bytes `handler`'s value would serialize to, whole or streamed; `handler` still makes the HTML page.
     var writer: (@Sendable (Call, Bool) throws -> BackupList)? = nil
@@ -182,6 +186,8 @@ struct Route: Sendable {
     var online: Route { var r = self; r.staysOnline = true; return r }
     /// This route, with its answers kept in the ``AnswerCache``.
     var cachedAnswers: Route { var r = self; r.cached = true; return r }
+    /// This route, showing elapsed times (see ``showsElapsedTime``).
+    var showingElapsedTime: Route { var r = self; r.showsElapsedTime = true; return r }
     /// This route, writing its json and pjson bodies with `write` (see ``writer``).
     func writing(_ write: @escaping @Sendable (Call, Bool) throws -> BackupList) -> Route { var r = self; r.writer = write; return r }
 }

@@ -6,14 +6,14 @@ extension Deployment {
         public let username: String
         /// Whether the user holds the privilege asked for.
         public let allowed: Bool
-        /// ``answerRevision()`` (nil while a job is active or domain faults are set); only worked
-        /// out when the user is allowed.
-        public let revision: UInt64?
+        /// ``answerValidity()`` (nil while domain faults are set); only worked out when the user is
+        /// allowed.
+        public let validity: AnswerValidity?
     }
 
     /// For a request of a cached resource: the token's user and whether they hold `privilege` (nil:
     /// any signed-in user will do) -- what ``user(forToken:)`` and `User.has` tell -- and, when they
-    /// may, the answer revision, after the job engine has caught up exactly as ``answerRevision()``
+    /// may, the answer validity, after the job engine has caught up exactly as ``answerValidity()``
     /// does. Throws 498 (``AdminError/invalidToken()``) for an unknown or expired token.
     public func admit(token: String, privilege: String?) throws -> Admission {
         let digest = TokenDigest(of: token)
@@ -22,9 +22,10 @@ extension Deployment {
         let admission: Admission? = try state.withLock { s in
             guard let t = s.tokens[digest], t.expires > now, let user = s.users[t.username] else { return nil }
             let allowed = privilege.map { user.has($0) } ?? true
-            guard allowed, !faulted else { return Admission(username: user.username, allowed: allowed, revision: nil) }
-            try runScheduledWork(&s, until: clock.now())
-            return Admission(username: user.username, allowed: true, revision: s.activeJobID == nil ? s.revision : nil)
+            guard allowed, !faulted else { return Admission(username: user.username, allowed: allowed, validity: nil) }
+            let settled = clock.now()
+            try runScheduledWork(&s, until: settled)
+            return Admission(username: user.username, allowed: true, validity: s.answerValidity(at: settled))
         }
         guard let admission else { throw AdminError.invalidToken() }
         return admission

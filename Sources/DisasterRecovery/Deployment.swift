@@ -62,10 +62,18 @@ public final class Deployment: Sendable {
         /// The job that has not yet been recorded as finished, if any.
         var activeJobID: String? { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
         /// Changes, to a value never used before in this process, whenever anything but the tokens
-        /// changes: see ``Deployment/answerRevision()``.
+        /// changes: see ``Deployment/answerValidity()``.
         var revision: UInt64 = Deployment.nextRevision()
         /// Before this instant the active job cannot change, so settling skips it (no per-request work).
         var activeJobNextChange: Int64 = .min
+
+        /// What answers may be kept for, on the state settled at `now`: nil when the active job's next
+        /// change is not ahead (a settling cut short by ``Deployment/maxFiringsAtOnce``).
+        func answerValidity(at now: Int64) -> AnswerValidity? {
+            guard activeJobID != nil else { return AnswerValidity(revision: revision, now: now, until: .max) }
+            guard activeJobNextChange > now else { return nil }
+            return AnswerValidity(revision: revision, now: now, until: activeJobNextChange)
+        }
     }
 
     private static let revisionCounter = Atomic<UInt64>(0)
@@ -423,13 +431,15 @@ public final class Deployment: Sendable {
         }
     }
 
-    /// For caching answers: after the job engine has caught up, a number that changes (to a value
-    /// never used before in this process) whenever stores, backups, jobs, users or the profile
-    /// change. Nil while a job is active (what the resources show then moves with the clock) and
-    /// while domain faults are set. Two reads that return the same number saw the same state.
-    public func answerRevision() throws -> UInt64? {
+    /// For caching answers: after the job engine has caught up, what the resources show now and
+    /// until when (see ``AnswerValidity``). Nil while domain faults are set.
+    public func answerValidity() throws -> AnswerValidity? {
         if faultsSet.load(ordering: .acquiring) { return nil }
-        return try withSettledState { s in s.activeJobID == nil ? s.revision : nil }
+        return try state.withLock { s in
+            let now = clock.now()
+            try runScheduledWork(&s, until: now)
+            return s.answerValidity(at: now)
+        }
     }
 
     // MARK: - The job engine
@@ -445,7 +455,8 @@ public final class Deployment: Sendable {
     /// Records the active job's transition if its derived status moved on, and on completion
     /// adds the backup it made, in one transaction.
     func settle(_ s: inout State, now: Int64) throws {
-        guard let id = s.activeJobID, var job = s.jobs[id], now >= s.activeJobNextChange else { return }
+        // The time first: before the next change, no job is looked up (hashing its id) or copied.
+        guard let id = s.activeJobID, now >= s.activeJobNextChange, var job = s.jobs[id] else { return }
         let p = job.progress(at: now)
         guard p.status != job.recordedStatus else {
             s.activeJobNextChange = p.nextChange ?? .max

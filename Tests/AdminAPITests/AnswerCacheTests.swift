@@ -3,8 +3,8 @@ import HTTPServer
 import Testing
 @testable import AdminAPI
 
-/// GET answers are cached per deployment revision: a change shows at once, nothing is cached while
-/// a job runs, errors are never cached, and auth is checked before the cache.
+/// GET answers are cached per deployment revision and clock span: a change shows at once, answers
+/// kept while a job runs are never stale, errors are never cached, and auth is checked before the cache.
 @Suite struct AnswerCacheTests {
     @Test func changesShowAtOnceAndRunningJobsAreNeverStale() throws {
         let h = try Harness()
@@ -36,6 +36,52 @@ import Testing
         #expect(job["status"] as? String == "COMPLETED")
         let done = try h.json(h.get(status))
         #expect((done["status"] as? [String: Any])?["state"] as? String == "success")
+    }
+
+    /// While a job runs, answers are kept until the job's next change (the status, which shows elapsed
+    /// times, for its millisecond only): at every clock reading around each stage boundary, cached or
+    /// not, each is exactly what a server without the cache answers at the same reading. The clocks
+    /// are moved without recording them, so the deployments' state stays between transitions.
+    @Test func whileAJobRunsEveryAnswerIsWhatAServerWithoutTheCacheAnswers() throws {
+        let start: Int64 = 1_700_000_000_000
+        let cached = try Harness { $0.clockStart = start }
+        let plain = try Harness(answerCacheBytes: 0) { $0.clockStart = start }
+        let (ct, pt) = (try cached.token(), try plain.token())
+        let a = try #require(try cached.createBackup(ct, name: "boundaries")["jobid"] as? String)
+        let b = try #require(try plain.createBackup(pt, name: "boundaries")["jobid"] as? String)
+        let job = try cached.server.deployment.job(id: a).job
+        let other = try plain.server.deployment.job(id: b).job
+        #expect(job.submittedAt == start && other.submittedAt == start)
+        var marks = [job.executionStart]
+        for stage in job.stages { marks.append(marks.last! + stage.durationMs) }
+        var instants: Set<Int64> = [start, job.finishTime + 1_000, job.finishTime + 1_001]
+        for m in marks { instants.formUnion([m - 1, m, m + 1]) }
+        for (x, y) in zip(marks, marks.dropFirst()) { instants.formUnion([(x + y) / 2, (x + y) / 2 + 1]) }
+        let paths = ["\(Harness.dr)/status", "/arcgis/admin/jobs/JOB", "/arcgis/admin/jobs", "\(Harness.dr)/stores/default/backups"]
+        // A created backup's key is random: the two servers' differ (in the HTML page too, escaped).
+        let key = try NSRegularExpression(pattern: #"encryptKey("|&quot;)\s*:\s*("|&quot;)[^"&]*("|&quot;)"#)
+        func same(_ text: String) -> String {
+            key.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "KEY")
+        }
+        for instant in instants.sorted() {
+            cached.clock.set(to: instant)
+            plain.clock.set(to: instant)
+            for path in paths {
+                for f in ["json", "pjson", "html"] {
+                    let expected = plain.get("\(path.replacingOccurrences(of: "JOB", with: b))?f=\(f)&token=\(pt)").body
+                        .replacingOccurrences(of: b, with: a).replacingOccurrences(of: pt, with: ct)
+                    let ask = "\(path.replacingOccurrences(of: "JOB", with: a))?f=\(f)&token=\(ct)"
+                    for _ in 0..<2 {
+                        let got = cached.get(ask).body
+                        #expect(same(got) == same(expected), "\(path) f=\(f) at \(instant - start) ms")
+                    }
+                }
+            }
+            // Every json and pjson answer was kept, while the job ran too.
+            #expect(cached.server.service.cache.usage.entries == 2 * paths.count)
+            #expect(plain.server.service.cache.usage.entries == 0)
+        }
+        #expect(try cached.server.deployment.job(id: a).progress.status == .completed)
     }
 
     @Test func authIsCheckedBeforeTheCache() throws {
