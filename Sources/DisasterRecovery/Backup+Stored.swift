@@ -242,8 +242,40 @@ struct StoredBackupReader {
         return g
     }
 
-    private mutating func strings(shared: [String]?) -> [String]? {
-        sharedArray(shared ?? [], { r, old in r.string(sharing: old) }, same: { sameBytes($0, $1) })
+    /// An array of strings: `old` itself when every string has the bytes of its one there (then no
+    /// string and no array is made; the common case: every backup has the same system databases
+    /// and buckets). Compared where the strings lie, before any is made.
+    private mutating func strings(shared old: [String]) -> [String]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var fresh: [String]? = nil   // made only once a string differs from old's (or old is shorter)
+        var count = 0
+        if !consume(UInt8(ascii: "]")) {
+            while true {
+                guard consume(UInt8(ascii: "\"")) else { return nil }
+                let start = position
+                if scanPlain() {
+                    let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                    position += 1
+                    if fresh == nil, count < old.count, sameBytes(old[count], raw) {
+                        // The same as old's: nothing to make.
+                    } else {
+                        if fresh == nil { fresh = Array(old[0..<count]) }
+                        fresh!.append(String(decoding: raw, as: UTF8.self))
+                    }
+                } else {
+                    position = start - 1
+                    guard let s = string(sharing: nil) else { return nil }
+                    if fresh == nil { fresh = Array(old[0..<count]) }
+                    fresh!.append(s)
+                }
+                count += 1
+                if consume(UInt8(ascii: ",")) { continue }
+                guard consume(UInt8(ascii: "]")) else { return nil }
+                break
+            }
+        }
+        if let fresh { return fresh }
+        return count == old.count ? old : Array(old[0..<count])
     }
 
     /// An array read by `item` (given `old`'s element at the same index, to share): `old` itself

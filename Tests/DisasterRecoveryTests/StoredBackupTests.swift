@@ -111,6 +111,10 @@ import Testing
             b.passcodeHash = i % 2 == 0 ? base.passcodeHash : ""
             b.infrastructures.status = i % 2 == 0 ? "completed" : "fail\\ed"
             b.category = i == 5 ? base.category + base.category : base.category
+            // String arrays: the same, an escaped element, one more or one fewer, empty.
+            let buckets = base.objectStore[0].buckets
+            b.objectStore[0].buckets = [buckets, buckets.dropLast() + ["a\\b\"c"], buckets + ["more"], Array(buckets.dropFirst()), [], buckets][i]
+            b.relationalStore[0].systemDatabases = i == 3 ? ["ctl \u{1}"] + base.relationalStore[0].systemDatabases : base.relationalStore[0].systemDatabases
             variants.append(b)
         }
         for b in variants + variants.reversed() {
