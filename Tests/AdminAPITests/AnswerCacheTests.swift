@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Synchronization
 import Testing
 @testable import AdminAPI
 
@@ -82,6 +83,43 @@ import Testing
             #expect(plain.server.service.cache.usage.entries == 0)
         }
         #expect(try cached.server.deployment.job(id: a).progress.status == .completed)
+    }
+
+    /// On the system clock (100× fast: the job takes 0.66 s), clients asking at once never see the
+    /// status or the job go back, and each sees the job through to its end: an answer is served only
+    /// for the clock readings it holds for.
+    @Test func onTheSystemClockAnswersNeverGoBack() throws {
+        let h = try Harness(clockMode: .system, speed: 100)
+        let token = try h.token()
+        let jobID = try #require(try h.createBackup(token, name: "never-back")["jobid"] as? String)
+        let order = ["SUBMITTED", "EXECUTING", "COMPLETED"]
+        @Sendable func millis(_ text: String) -> Int64? {   // 00hr:00min:01sec:548millisec
+            let n = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int64($0) }
+            guard n.count == 4 else { return nil }
+            return ((n[0] * 60 + n[1]) * 60 + n[2]) * 1000 + n[3]
+        }
+        let problems = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { client in
+            var lastElapsed: Int64 = -1, lastStatus = -1, lastStages = 0
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                let status = (try? h.json(h.get("\(Harness.dr)/status?f=json&token=\(token)")))?["status"] as? [String: Any]
+                let job = try? h.json(h.get("/arcgis/admin/jobs/\(jobID)?f=\(client % 2 == 0 ? "json" : "pjson")&token=\(token)"))
+                guard let status, let elapsed = millis(status["overallDuration"] as? String ?? ""),
+                      let stages = (status["stages"] as? [Any])?.count,
+                      let at = order.firstIndex(of: job?["status"] as? String ?? "") else {
+                    problems.withLock { $0.append("client \(client): an answer without its fields") }
+                    return
+                }
+                if elapsed < lastElapsed || stages < lastStages || at < lastStatus {
+                    problems.withLock { $0.append("client \(client): \(lastElapsed) ms, \(lastStages) stages, \(lastStatus) then \(elapsed), \(stages), \(at)") }
+                }
+                (lastElapsed, lastStages, lastStatus) = (elapsed, stages, at)
+                if at == 2 && status["state"] as? String == "success" { return }
+            }
+            problems.withLock { $0.append("client \(client): the job did not complete") }
+        }
+        #expect(problems.withLock { $0 } == [])
     }
 
     @Test func authIsCheckedBeforeTheCache() throws {
