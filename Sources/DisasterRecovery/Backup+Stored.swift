@@ -246,28 +246,44 @@ struct StoredBackupReader {
     /// string and no array is made; the common case: every backup has the same system databases
     /// and buckets). Compared where the strings lie, before any is made.
     private mutating func strings(shared old: [String]) -> [String]? {
+        sharedElements(old) { r, i, fresh in
+            guard r.consume(UInt8(ascii: "\"")) else { return false }
+            let start = r.position
+            if r.scanPlain() {
+                let raw = UnsafeBufferPointer(rebasing: r.bytes[start..<r.position])
+                r.position += 1
+                if fresh == nil, i < old.count, sameBytes(old[i], raw) { return true }   // old's: nothing to make
+                Self.append(String(decoding: raw, as: UTF8.self), to: &fresh, after: old, i)
+                return true
+            }
+            r.position = start - 1
+            guard let s = r.string(sharing: nil) else { return false }
+            Self.append(s, to: &fresh, after: old, i)
+            return true
+        }
+    }
+
+    /// An array read by `item` (given `old`'s element at the same index, to share): `old` itself
+    /// when every element read is the `same` as its one there (then no new array is made at all).
+    private mutating func sharedArray<T>(_ old: [T], _ item: (inout StoredBackupReader, T?) -> T?, same: (T, T) -> Bool) -> [T]? {
+        sharedElements(old) { r, i, fresh in
+            let prior = i < old.count ? old[i] : nil
+            guard let value = item(&r, prior) else { return false }
+            if fresh != nil || prior == nil || !same(prior!, value) { Self.append(value, to: &fresh, after: old, i) }
+            return true
+        }
+    }
+
+    /// An array read against `old` (the previous backup's at the same place): `element` reads the
+    /// element at each index and, from the first that differs from old's on, appends it to `fresh`
+    /// (see ``append(_:to:after:_:)``). `old` itself if none differed and there are as many.
+    private mutating func sharedElements<T>(_ old: [T], _ element: (inout StoredBackupReader, Int, inout [T]?) -> Bool) -> [T]? {
         guard consume(UInt8(ascii: "[")) else { return nil }
-        var fresh: [String]? = nil   // made only once a string differs from old's (or old is shorter)
+        var fresh: [T]? = nil   // made only once an element differs from old's (or old is shorter)
         var count = 0
         if !consume(UInt8(ascii: "]")) {
             while true {
-                guard consume(UInt8(ascii: "\"")) else { return nil }
-                let start = position
-                if scanPlain() {
-                    let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                    position += 1
-                    if fresh == nil, count < old.count, sameBytes(old[count], raw) {
-                        // The same as old's: nothing to make.
-                    } else {
-                        if fresh == nil { fresh = Array(old[0..<count]) }
-                        fresh!.append(String(decoding: raw, as: UTF8.self))
-                    }
-                } else {
-                    position = start - 1
-                    guard let s = string(sharing: nil) else { return nil }
-                    if fresh == nil { fresh = Array(old[0..<count]) }
-                    fresh!.append(s)
-                }
+                guard element(&self, count, &fresh) else { return nil }
                 count += 1
                 if consume(UInt8(ascii: ",")) { continue }
                 guard consume(UInt8(ascii: "]")) else { return nil }
@@ -278,32 +294,15 @@ struct StoredBackupReader {
         return count == old.count ? old : Array(old[0..<count])
     }
 
-    /// An array read by `item` (given `old`'s element at the same index, to share): `old` itself
-    /// when every element read is the `same` as its one there (then no new array is made at all).
-    private mutating func sharedArray<T>(_ old: [T], _ item: (inout StoredBackupReader, T?) -> T?, same: (T, T) -> Bool) -> [T]? {
-        guard consume(UInt8(ascii: "[")) else { return nil }
-        var fresh: [T]? = nil   // made only once an element differs from old's (or old is shorter)
-        var count = 0
-        if !consume(UInt8(ascii: "]")) {
-            while true {
-                let prior = count < old.count ? old[count] : nil
-                guard let value = item(&self, prior) else { return nil }
-                if fresh != nil {
-                    fresh!.append(value)
-                } else if prior == nil || !same(prior!, value) {
-                    var made = Array(old[0..<count])
-                    made.reserveCapacity(Swift.max(old.count, count + 1))
-                    made.append(value)
-                    fresh = made
-                }
-                count += 1
-                if consume(UInt8(ascii: ",")) { continue }
-                guard consume(UInt8(ascii: "]")) else { return nil }
-                break
-            }
+    /// Appends `value`, the element at `index`, to `fresh`, made first (if it is not yet) from
+    /// `old`'s elements before `index`.
+    private static func append<T>(_ value: T, to fresh: inout [T]?, after old: [T], _ index: Int) {
+        if fresh == nil {
+            var made = Array(old[0..<index])
+            made.reserveCapacity(Swift.max(old.count, index + 1))
+            fresh = made
         }
-        if let fresh { return fresh }
-        return count == old.count ? old : Array(old[0..<count])
+        fresh!.append(value)
     }
 
     // MARK: - JSON syntax
@@ -365,7 +364,7 @@ struct StoredBackupReader {
 
     /// Skips spaces, then consumes `byte` if it comes next.
     @inline(__always)
-    private mutating func consume(_ byte: UInt8) -> Bool {
+    mutating func consume(_ byte: UInt8) -> Bool {
         skipSpace()
         guard position < bytes.count, bytes[position] == byte else { return false }
         position += 1
@@ -465,7 +464,7 @@ struct StoredBackupReader {
     /// Eight bytes at a time while none of them is a quote, a backslash or a control character,
     /// then byte by byte from there.
     @inline(__always)
-    private mutating func scanPlain() -> Bool {
+    mutating func scanPlain() -> Bool {
         if let base = bytes.baseAddress {
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while position + 8 <= bytes.count {
