@@ -30,7 +30,13 @@ public final class ControlPlane: Sendable {
 
     /// What the control plane keeps per context besides the deployment itself.
     struct ContextControl: Sendable {
-        var fixture: Fixture
+        /// The context's loaded fixture, decoded when first read (``FixtureSource``).
+        var fixture: Fixture {
+            get { source.fixture }
+            set { source = FixtureSource(newValue) }
+        }
+        private var source: FixtureSource
+        init(source: FixtureSource) { self.source = source }
         var plan: FaultPlan = .empty
         var random = SeededGenerator(seed: 0)
         var journal = RequestJournal()
@@ -63,7 +69,7 @@ public final class ControlPlane: Sendable {
             if let known = map[context] {
                 box = known
             } else {
-                box = ControlBox(ContextControl(fixture: registry.fixture))
+                box = ControlBox(ContextControl(source: registry.fixtureSource))
                 map[context] = box
             }
             let hadEndpointFaults = !box.control.plan.endpoints.isEmpty

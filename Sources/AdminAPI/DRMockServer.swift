@@ -18,7 +18,14 @@ public final class DRMockServer: Sendable {
         public var context: String
         /// A file path, or `:memory:`.
         public var databasePath: String
-        public var fixture: Fixture
+        public var fixture: Fixture {
+            get { fixtureSource.fixture }
+            set { fixtureSource = FixtureSource(newValue) }
+        }
+        /// The fixture as the server holds it: ``fixture``, or a stamped file not decoded yet (``FixtureSource``).
+        public var fixtureSource: FixtureSource
+        /// The catalog at ``databasePath``, if the caller has opened it already.
+        public var catalog: DRCatalog?
         public var clockMode: ClockState.Mode
         public var speed: Double
         public var httpErrorStatus: Bool
@@ -43,13 +50,23 @@ public final class DRMockServer: Sendable {
                     speed: Double = 1, httpErrorStatus: Bool = false, threads: Int? = nil,
                     release: String? = nil, strict: Bool = false, controlPlane: Bool = true,
                     tls: Server.Configuration.TLS? = nil) {
+            self.init(host: host, port: port, context: context, databasePath: databasePath, fixtureSource: FixtureSource(fixture),
+                      clockMode: clockMode, speed: speed, httpErrorStatus: httpErrorStatus, threads: threads, release: release,
+                      strict: strict, controlPlane: controlPlane, tls: tls)
+        }
+
+        public init(host: String = "127.0.0.1", port: UInt16 = 7443, context: String = "arcgis",
+                    databasePath: String = ":memory:", fixtureSource: FixtureSource, clockMode: ClockState.Mode = .system,
+                    speed: Double = 1, httpErrorStatus: Bool = false, threads: Int? = nil,
+                    release: String? = nil, strict: Bool = false, controlPlane: Bool = true,
+                    tls: Server.Configuration.TLS? = nil) {
+            self.fixtureSource = fixtureSource
             self.tls = tls
             self.controlPlane = controlPlane
             self.host = host
             self.port = port
             self.context = context
             self.databasePath = databasePath
-            self.fixture = fixture
             self.clockMode = clockMode
             self.speed = speed
             self.httpErrorStatus = httpErrorStatus
@@ -74,8 +91,8 @@ public final class DRMockServer: Sendable {
         }
         guard options.speed > 0, options.speed.isFinite else { throw FixtureError("--speed must be a positive number") }
         self.options = options
-        let catalog = try DRCatalog(path: options.databasePath)
-        registry = DeploymentRegistry(catalog: catalog, fixture: options.fixture, clockMode: options.clockMode, speed: options.speed,
+        let catalog = try options.catalog ?? DRCatalog(path: options.databasePath)
+        registry = DeploymentRegistry(catalog: catalog, source: options.fixtureSource, clockMode: options.clockMode, speed: options.speed,
                                       release: options.release, hashLogN: options.hashLogN)
         try registry.open(context: options.context)
         let service = AdminService(registry: registry, configuration: .init(

@@ -24,6 +24,11 @@ struct ScenarioFile: Sendable {
     /// Loads a file that holds a fixture or a scenario.
     static func loadFile(_ path: String, executablePath: String = FixtureLocator.currentExecutable()) throws -> ScenarioFile {
         guard let bytes = FixtureLocator.readFile(path) else { throw ControlError(500, "Cannot read \(path).") }
+        return try load(bytes, path: path, executablePath: executablePath)
+    }
+
+    /// Loads the `bytes` of the file `path` (a fixture or a scenario).
+    static func load(_ bytes: [UInt8], path: String, executablePath: String = FixtureLocator.currentExecutable()) throws -> ScenarioFile {
         let value: JSONValue
         do { value = try JSONValue.parse(String(decoding: bytes, as: UTF8.self)) } catch { throw ControlError(400, "\(path) is not valid JSON.", details: ["\(error)"]) }
         guard value["scenario"] != nil else {

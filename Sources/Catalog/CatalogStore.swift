@@ -123,6 +123,24 @@ public final class DRCatalog: Sendable {
         }
     }
 
+    /// Values of a context's stored deployment body (SQLite's `json_extract` of each of `jsonPaths`,
+    /// e.g. `$.name`), without reading the rest: nil if the context is absent, and nil for a value
+    /// that is absent (or JSON null). At most four paths.
+    public func deploymentValues(context: String, jsonPaths: [String]) throws -> [String?]? {
+        precondition((1...4).contains(jsonPaths.count), "deploymentValues takes 1 to 4 paths")
+        let sql = [
+            "SELECT json_extract(body, ?) FROM deployments WHERE context = ?",
+            "SELECT json_extract(body, ?), json_extract(body, ?) FROM deployments WHERE context = ?",
+            "SELECT json_extract(body, ?), json_extract(body, ?), json_extract(body, ?) FROM deployments WHERE context = ?",
+            "SELECT json_extract(body, ?), json_extract(body, ?), json_extract(body, ?), json_extract(body, ?) FROM deployments WHERE context = ?",
+        ][jsonPaths.count - 1]
+        return try database.withLock { db in
+            try db.queryOne(sql, jsonPaths.map { .text($0) } + [.text(context)]).map { row in
+                jsonPaths.indices.map { i -> String? in if case .text(let t) = row[index: i] { t } else { nil } }
+            }
+        }
+    }
+
     /// The contexts stored in this catalog.
     public func contexts() throws -> [String] {
         try database.withLock { db in

@@ -17,6 +17,9 @@ struct DeploymentProfile: Codable, Sendable, Equatable {
     var storeSeq: Int
     /// The last submitted disaster-recovery job: what the status resource reports.
     var lastDRJobID: String?
+    /// The fixture file the context was last opened with (see ``FixtureStamp``); optional, so
+    /// catalogs written before it existed still load.
+    var fixtureStamp: FixtureStamp?
     /// Disaster-recovery settings, scheduled tasks and their bookkeeping (see Deployment+Surface.swift);
     /// optional so catalogs written before they existed still load.
     var surface: SurfaceState?
@@ -91,6 +94,18 @@ public final class Deployment: Sendable {
                             clockMode: ClockState.Mode, speed: Double, release: String? = nil,
                             hashLogN: Int = SecretHash.defaultLogN,
                             problemLog: @escaping @Sendable (String) -> Void = Deployment.standardErrorLog) throws -> Deployment {
+        try open(context: context, catalog: catalog, source: FixtureSource(fixture), clockMode: clockMode, speed: speed,
+                 release: release, hashLogN: hashLogN, problemLog: problemLog)
+    }
+
+    /// ``open(context:catalog:fixture:clockMode:speed:release:hashLogN:problemLog:)`` from a
+    /// ``FixtureSource``: a context the catalog holds needs only its name, release and restart
+    /// policy, so stamped bytes are not decoded for it. The source's stamp is kept in the profile.
+    public static func open(context: String, catalog: DRCatalog, source: FixtureSource,
+                            clockMode: ClockState.Mode, speed: Double, release: String? = nil,
+                            hashLogN: Int = SecretHash.defaultLogN,
+                            problemLog: @escaping @Sendable (String) -> Void = Deployment.standardErrorLog) throws -> Deployment {
+        let fixture = source
         let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
         if let records = try catalog.load(context: context, includingBackups: false) {
             let profile = try decode(DeploymentProfile.self, records.deployment)
@@ -111,6 +126,7 @@ public final class Deployment: Sendable {
             state.profile.clock = clock.state
             state.profile.release = chosen.name
             state.profile.fullVersion = chosen.fullVersion
+            if let stamp = source.stamp { state.profile.fixtureStamp = stamp }
             let deployment = try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN,
                                             problemLog: problemLog)
             // Only when the clock or release changed: an unchanged profile would be rewritten as it is,
@@ -119,12 +135,13 @@ public final class Deployment: Sendable {
             if fixture.onRestart == .fail { try deployment.failInterruptedJob() }
             return deployment
         }
-        return try create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
-                          hashLogN: hashLogN, problemLog: problemLog)
+        return try create(context: context, catalog: catalog, fixture: source.fixture, stamp: source.stamp, clockMode: clockMode,
+                          speed: speed, release: release, hashLogN: hashLogN, problemLog: problemLog)
     }
 
     /// Creates `context` afresh from `fixture`, replacing whatever the catalog held for it, in one transaction.
-    public static func create(context: String, catalog: DRCatalog, fixture: Fixture,
+    /// - Parameter stamp: the ``FixtureStamp`` of the file `fixture` was decoded from, if known.
+    public static func create(context: String, catalog: DRCatalog, fixture: Fixture, stamp: FixtureStamp? = nil,
                               clockMode: ClockState.Mode, speed: Double, release: String? = nil,
                               hashLogN: Int = SecretHash.defaultLogN,
                               problemLog: @escaping @Sendable (String) -> Void = Deployment.standardErrorLog) throws -> Deployment {
@@ -139,7 +156,7 @@ public final class Deployment: Sendable {
             fixtureName: fixture.name, release: chosen.name, fullVersion: chosen.fullVersion,
             siteName: fixture.siteName, namespace: fixture.namespace, timings: fixture.timings,
             cluster: fixture.cluster, clock: clock.state, jobSeq: 0, storeSeq: fixture.stores.count, lastDRJobID: nil,
-            surface: SurfaceState(fixture: fixture))
+            fixtureStamp: stamp, surface: SurfaceState(fixture: fixture))
         var inventory = BackupInventory()
         for fb in fixture.backups {
             inventory.stores[fb.backup.backupStore, default: []].append(fb.backup)

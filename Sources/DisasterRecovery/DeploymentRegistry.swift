@@ -4,7 +4,9 @@ import Synchronization
 /// The deployments a server emulates, one per `/<context>/`, all in one catalog.
 public final class DeploymentRegistry: Sendable {
     public let catalog: DRCatalog
-    public let fixture: Fixture
+    /// The fixture new contexts are made from (see ``FixtureSource``: possibly decoded on first need).
+    public let fixtureSource: FixtureSource
+    public var fixture: Fixture { fixtureSource.fixture }
     public let clockMode: ClockState.Mode
     public let speed: Double
     /// `--release`, winning over the fixture's.
@@ -15,11 +17,17 @@ public final class DeploymentRegistry: Sendable {
     public let maxContexts: Int
     private let deployments: Mutex<[String: Deployment]>
 
-    public init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double, release: String? = nil,
+    public convenience init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double, release: String? = nil,
+                            hashLogN: Int = SecretHash.defaultLogN, maxContexts: Int = 1000) {
+        self.init(catalog: catalog, source: FixtureSource(fixture), clockMode: clockMode, speed: speed, release: release,
+                  hashLogN: hashLogN, maxContexts: maxContexts)
+    }
+
+    public init(catalog: DRCatalog, source: FixtureSource, clockMode: ClockState.Mode, speed: Double, release: String? = nil,
                 hashLogN: Int = SecretHash.defaultLogN, maxContexts: Int = 1000) {
         self.hashLogN = hashLogN
         self.catalog = catalog
-        self.fixture = fixture
+        self.fixtureSource = source
         self.clockMode = clockMode
         self.speed = speed
         self.release = release
@@ -32,8 +40,8 @@ public final class DeploymentRegistry: Sendable {
     public func open(context: String) throws -> Deployment {
         try deployments.withLock { map in
             if let d = map[context] { return d }
-            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
-                                        hashLogN: hashLogN)
+            let d = try Deployment.open(context: context, catalog: catalog, source: fixtureSource, clockMode: clockMode, speed: speed,
+                                        release: release, hashLogN: hashLogN)
             map[context] = d
             return d
         }

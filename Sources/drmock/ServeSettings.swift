@@ -1,5 +1,6 @@
 import AdminAPI
 import ArgumentParser
+import Catalog
 import DisasterRecovery
 import HTTPServer
 #if canImport(Glibc)
@@ -127,21 +128,26 @@ extension ServeSettings {
         let loaded: DRMockServer.LoadedFixture
         let server: DRMockServer
         do {
-            loaded = try DRMockServer.loadFixture(fixture)
+            // A catalog file that exists is opened first: if it holds the context opened with this very
+            // fixture file (its stamp), the file is not decoded again (start-up, issue #11). If it
+            // cannot be opened here, the server opens it below and says why, as before.
+            let catalog = db != ":memory:" && access(db, F_OK) == 0 ? try? DRCatalog(path: db) : nil
+            loaded = try DRMockServer.loadFixture(fixture, catalog: catalog, context: context, build: ExecutableImage.buildID)
             let tls = try TLSOptions.load(certificate: tlsCertificate, key: tlsKey, devCertificateDirectory: tlsDevCertificateDirectory)
             var options = DRMockServer.Options(
-                host: host, port: port, context: context, databasePath: db, fixture: loaded.fixture,
+                host: host, port: port, context: context, databasePath: db, fixtureSource: loaded.source,
                 clockMode: mode, speed: speed, httpErrorStatus: httpErrorStatus,
                 release: release, strict: strict, controlPlane: !noControl, tls: tls)
             options.controlAccess = ControlAccess(key: controlKey, loopbackOnly: controlLoopbackOnly)
             options.hashLogN = hashCost
+            options.catalog = catalog
             server = try DRMockServer(options: options)
             if let plan = loaded.faultPlanJSON { try server.setFaultPlan(json: plan) }
             try server.start()
         } catch {
             throw ValidationError("\(error)")
         }
-        print("drmock listening on \(server.baseURL) (release \(server.deployment.release)\(strict ? " strict" : ""), fixture \(loaded.fixture.name), db \(db), clock \(mode.rawValue))")
+        print("drmock listening on \(server.baseURL) (release \(server.deployment.release)\(strict ? " strict" : ""), fixture \(loaded.source.name), db \(db), clock \(mode.rawValue))")
         fflush(nil)
         // The handshake: only once the server answers a request on its own address.
         guard server.waitUntilAnswering() else {

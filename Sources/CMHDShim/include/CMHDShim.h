@@ -128,4 +128,13 @@ unsigned long cmhd_malloc_idle_trims(void);
  */
 int cmhd_advise_huge_pages(void *start, size_t length);
 
+/* ---- The running executable (image.c). ---- */
+
+/**
+ * Copies the running executable's GNU build ID (its NT_GNU_BUILD_ID note, read from the program
+ * headers the kernel mapped) into `out` and returns its length; 0 when there is none, it is longer
+ * than `capacity`, or not on Linux.
+ */
+size_t cmhd_executable_build_id(unsigned char *out, size_t capacity);
+
 #endif /* CMHDSHIM_H */
