@@ -11,4 +11,14 @@ import Testing
     func segmentsMatchSplit(path: String) {
         #expect(Route.segments(of: path) == path.split(separator: "/"))
     }
+
+    /// A route's shape, read in one pass, is its split pattern with `{…}` segments as parameters.
+    @Test func everyRouteShapeMatchesItsSplitPattern() {
+        #expect(RouteTables.all.count > 40)
+        for route in RouteTables.all {
+            let split = route.pattern.split(separator: "/").map { $0.hasPrefix("{") ? Route.Segment.param : .literal(String($0)) }
+            #expect(route.segments == split, "\(route.pattern)")
+            #expect(route.literalCount == split.filter { $0 != .param }.count, "\(route.pattern)")
+        }
+    }
 }
