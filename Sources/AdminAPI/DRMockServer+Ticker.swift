@@ -1,19 +1,23 @@
+import Dispatch
 import DisasterRecovery
 
 extension DRMockServer {
+    /// Settles every open context once a second (a Dispatch timer on a utility queue). Not a Task
+    /// sleeping in a loop: in Swift 6.2+ a task's first sleep asks whether its executor is a
+    /// SchedulingExecutor, a dynamic cast whose conformance scan cost ~200,000 instructions at every
+    /// start (issue #11).
     func startTicker() {
         let registry = self.registry
-        let task = Task.detached(priority: .utility) {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                if Task.isCancelled { break }
+        ticker.withLock { old in
+            old?.cancel()
+            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+            timer.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1))
+            timer.setEventHandler {
                 // Every open context (isolation: each is its own deployment with its own tasks).
                 for context in registry.openContexts { try? registry.deployment(for: context)?.tick() }
             }
-        }
-        ticker.withLock { old in
-            old?.cancel()
-            old = task
+            timer.activate()
+            old = timer
         }
     }
 

@@ -1,4 +1,5 @@
 import Catalog
+import Dispatch
 import DisasterRecovery
 import HTTPServer
 import Synchronization
@@ -82,7 +83,7 @@ public final class DRMockServer: Sendable {
     let server: Server
     /// With the system clock: settles the deployments once a second, so scheduled tasks fire and
     /// jobs finish without requests (a manual clock does this when it is moved).
-    let ticker = Mutex<Task<Void, Never>?>(nil)
+    let ticker = Mutex<(any DispatchSourceTimer)?>(nil)
 
     /// Opens the catalog and the context's deployment (from the catalog, or the fixture the first time).
     public init(options: Options) throws {
