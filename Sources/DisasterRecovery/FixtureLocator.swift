@@ -59,12 +59,21 @@ public enum FixtureLocator {
     public static func readFile(_ path: String) -> [UInt8]? {
         guard let f = fopen(path, "rb") else { return nil }
         defer { fclose(f) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n > 0 { out.append(contentsOf: buf[0..<n]) }
-            if n < buf.count { break }
+        // Read straight into the result, sized by fstat (start-up, issue #11: a zeroed 64 KiB buffer
+        // and a copy cost ~70,000 instructions and 16 page faults for a 5 KB fixture).
+        var st = stat()
+        let size = fstat(fileno(f), &st) == 0 && st.st_size > 0 ? Int(st.st_size) : 0
+        var out = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
+            count = fread(buffer.baseAddress!, 1, size + 1, f)
+        }
+        if out.count == size + 1 {
+            // The file is longer than fstat said (it grew, or reports no size): the rest in pieces.
+            var piece = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = fread(&piece, 1, piece.count, f)
+                if n > 0 { out.append(contentsOf: piece[0..<n]) }
+                if n < piece.count { break }
+            }
         }
         return ferror(f) == 0 ? out : nil
     }
