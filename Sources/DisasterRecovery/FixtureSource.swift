@@ -5,8 +5,8 @@ import Synchronization
 /// What a catalog remembers about the fixture file a context was last opened with (in the
 /// context's profile): the digest of the file's bytes, salted with the build of drmock that decoded
 /// and validated them, and the few values opening the context needs. When the same build starts
-/// again on the same catalog with a file of the same digest, it needs not decode the file (a quarter
-/// of the instructions from exec to the first answer, issue #11): ``FixtureSource/stamped(_:bytes:source:)``.
+/// again on the same catalog with a file of the same digest, it needs not decode the file (about 15%
+/// of the instructions from exec to the first answer, issue #11): ``FixtureSource/init(stamped:bytes:source:)``.
 public struct FixtureStamp: Codable, Sendable, Equatable {
     /// SHA-256 of the build's identity and the file's bytes, in hex (``digest(of:build:)``).
     public var digest: String
