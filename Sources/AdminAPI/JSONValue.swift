@@ -31,104 +31,50 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Compact (`f=json`) or indented (`f=pjson`) UTF-8 bytes.
     public func serialized(pretty: Bool = false) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(512)
-        write(to: &out, pretty: pretty, indent: 0)
-        return out
+        var w = JSONWriter(pretty: pretty, capacity: 512)
+        write(to: &w, indent: 0)
+        return w.bytes
     }
 
     public func serializedString(pretty: Bool = false) -> String {
         String(decoding: serialized(pretty: pretty), as: UTF8.self)
     }
 
-    private func write(to out: inout [UInt8], pretty: Bool, indent: Int) {
+    /// Strings and integers as ``JSONWriter`` writes them (one escaper for every answer); commas and
+    /// new lines placed here, at any depth.
+    private func write(to w: inout JSONWriter, indent: Int) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): Self.writeInt(i, to: &out)
+        case .null: w.literal("null")
+        case .bool(let b): w.literal(b ? "true" : "false")
+        case .int(let i): w.int(i)
         case .double(let d):
             if d.isFinite {
-                if d == d.rounded(), abs(d) < 1e15 { out.append(contentsOf: String(Int64(d)).utf8) } else { out.append(contentsOf: "\(d)".utf8) }
-            } else { out.append(contentsOf: "null".utf8) }
-        case .string(let s): Self.writeString(s, to: &out)
+                if d == d.rounded(), abs(d) < 1e15 { w.int(Int64(d)) } else { w.literal("\(d)") }
+            } else { w.literal("null") }
+        case .string(let s): w.string(s)
         case .array(let items):
-            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
-            out.append(UInt8(ascii: "["))
+            if items.isEmpty { w.literal("[]"); return }
+            w.byte(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                if pretty { Self.newline(&out, indent + 1) }
-                item.write(to: &out, pretty: pretty, indent: indent + 1)
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                if w.pretty { w.lineBreak(indent: indent + 1) }
+                item.write(to: &w, indent: indent + 1)
             }
-            if pretty { Self.newline(&out, indent) }
-            out.append(UInt8(ascii: "]"))
+            if w.pretty { w.lineBreak(indent: indent) }
+            w.byte(UInt8(ascii: "]"))
         case .object(let pairs):
-            if pairs.isEmpty { out.append(contentsOf: "{}".utf8); return }
-            out.append(UInt8(ascii: "{"))
+            if pairs.isEmpty { w.literal("{}"); return }
+            w.byte(UInt8(ascii: "{"))
             for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                if pretty { Self.newline(&out, indent + 1) }
-                Self.writeString(k, to: &out)
-                out.append(UInt8(ascii: ":"))
-                if pretty { out.append(UInt8(ascii: " ")) }
-                v.write(to: &out, pretty: pretty, indent: indent + 1)
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                if w.pretty { w.lineBreak(indent: indent + 1) }
+                w.string(k)
+                w.byte(UInt8(ascii: ":"))
+                if w.pretty { w.byte(UInt8(ascii: " ")) }
+                v.write(to: &w, indent: indent + 1)
             }
-            if pretty { Self.newline(&out, indent) }
-            out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    private static func newline(_ out: inout [UInt8], _ indent: Int) {
-        out.append(UInt8(ascii: "\n"))
-        for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// Whether a UTF-8 byte must be escaped in a JSON string.
-    @inline(__always)
-    private static func needsEscape(_ b: UInt8) -> Bool {
-        b < 0x20 || b == 0x7f || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\")
-    }
-
-    static func writeString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { bytes in
-            // Runs of bytes that need no escape are copied at once.
-            var start = 0
-            for (i, b) in bytes.enumerated() where needsEscape(b) {
-                if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
-                start = i + 1
-                out.append(92)
-                switch b {
-                case UInt8(ascii: "\""): out.append(34)
-                case UInt8(ascii: "\\"): out.append(92)
-                case 0x0a: out.append(UInt8(ascii: "n"))
-                case 0x0d: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                default:
-                    out.append(UInt8(ascii: "u")); out.append(48); out.append(48)
-                    out.append(hexDigits[Int(b >> 4)]); out.append(hexDigits[Int(b & 15)])
-                }
-            }
-            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    /// Decimal digits without an intermediate String.
-    static func writeInt(_ i: Int64, to out: inout [UInt8]) {
-        if i < 0 { out.append(UInt8(ascii: "-")) }
-        var m = i.magnitude
-        if m < 10 { out.append(48 + UInt8(m)); return }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var n = 20
-            while m > 0 {
-                n -= 1
-                digits[n] = 48 + UInt8(m % 10)
-                m /= 10
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[n...]))
+            if w.pretty { w.lineBreak(indent: indent) }
+            w.byte(UInt8(ascii: "}"))
         }
     }
 }

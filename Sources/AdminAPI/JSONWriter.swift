@@ -141,9 +141,9 @@ struct JSONWriter: ~Copyable {
 
     // MARK: - Values
 
-    /// A string, escaped as ``JSONValue/writeString(_:to:)`` escapes it: `"` and `\` with a
-    /// backslash, new line, return and tab as `\n`, `\r`, `\t`, other control characters and DEL as
-    /// `\u00xx`; everything else (UTF-8 beyond ASCII too) as it is.
+    /// A string (JSONValue's too): `"` and `\` escaped with a backslash, new line, return and tab
+    /// as `\n`, `\r`, `\t`, other control characters and DEL as `\u00xx`; everything else (UTF-8
+    /// beyond ASCII too) as it is.
     mutating func string(_ s: String) {
         // The string's own UTF-8 (small strings' too) without a copy of the string; any other kind
         // of string is made contiguous first.
@@ -243,6 +243,37 @@ struct JSONWriter: ~Copyable {
         } else {
             base[end &- 1] = 48 &+ UInt8(truncatingIfNeeded: m)
         }
+    }
+
+    /// Text as it is, with no escapes (`null`, `true`, a number's digits).
+    mutating func literal(_ s: StaticString) {
+        let n = s.utf8CodeUnitCount
+        reserve(n)
+        put(s.utf8Start, n)
+    }
+
+    /// Text as it is, with no escapes (a number's text).
+    mutating func literal(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes in
+            reserve(bytes.count)
+            if let p = bytes.baseAddress { put(p, bytes.count) }
+        }
+    }
+
+    // MARK: - Bytes for JSONValue
+
+    /// One structural byte (`[`, `,`, `:`, ...) as it is. JSONValue places its own commas and new
+    /// lines, so its values nest deeper than this writer's 64 levels of ``item()`` bookkeeping.
+    mutating func byte(_ b: UInt8) {
+        reserve(1)
+        put(b)
+    }
+
+    /// A new line and `indent` levels of two spaces.
+    mutating func lineBreak(indent: Int) {
+        reserve(1 &+ 2 &* indent)
+        newline(indent)
     }
 
     mutating func field(_ k: StaticString, _ s: String) { key(k); string(s) }

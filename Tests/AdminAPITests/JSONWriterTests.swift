@@ -97,4 +97,48 @@ import Testing
             if list.count == 300 { #expect(pieces > 3) }
         }
     }
+
+    /// The list tests compare the writer with the tree, which now share the writer's escaper and
+    /// digits: here both are checked against the rules written out plainly, byte by byte.
+    @Test func stringsAndIntegersFollowThePlainRules() {
+        func plain(_ s: String) -> [UInt8] {
+            var out: [UInt8] = [34]
+            for b in s.utf8 {
+                switch b {
+                case 34: out += [92, 34]
+                case 92: out += [92, 92]
+                case 0x0a: out += Array("\\n".utf8)
+                case 0x0d: out += Array("\\r".utf8)
+                case 0x09: out += Array("\\t".utf8)
+                case 0..<0x20, 0x7f:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 15)]]
+                default: out.append(b)
+                }
+            }
+            return out + [34]
+        }
+        var texts = (0..<0x80).map { String(UnicodeScalar(UInt8($0))) } + ["é", "☃", "😀", "e\u{301}", ""]
+        for offset in 0..<20 {
+            for special in ["\"", "\\", "\n", "\u{1}", "\u{7f}", "é"] {
+                texts.append(String(repeating: "a", count: offset) + special + String(repeating: "b", count: offset % 9))
+            }
+        }
+        for t in texts {
+            #expect(JSONValue.string(t).serialized() == plain(t), "\(Array(t.utf8))")
+            #expect(JSONValue.object([(t, .null)]).serialized() == [UInt8(ascii: "{")] + plain(t) + Array(":null}".utf8))
+        }
+        var ints: [Int64] = [0, Int64.min, Int64.max]
+        var power: Int64 = 1
+        for _ in 0..<19 {
+            ints += [power - 1, power, power + 1, -power, -(power - 1)]
+            if power <= Int64.max / 10 { power *= 10 }
+        }
+        for i in ints {
+            #expect(JSONValue.int(i).serialized() == Array(String(i).utf8))
+            if i.magnitude < 1_000_000_000_000_000 / 1000 { #expect(JSONValue.double(Double(i)).serialized() == Array(String(i).utf8)) }
+        }
+        #expect(JSONValue.double(1.5).serialized() == Array("1.5".utf8))
+        #expect(JSONValue.double(.nan).serialized() == Array("null".utf8))
+    }
 }
