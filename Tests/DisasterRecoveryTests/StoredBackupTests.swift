@@ -13,6 +13,18 @@ import Testing
         try JSONDecoder().decode(Backup.self, from: Data(body.utf8))
     }
 
+    /// Reads `b`'s stored JSON after the backups `sharing` has seen, expecting `b` itself and what
+    /// JSONDecoder reads from the same text.
+    @discardableResult
+    func readShared(_ b: Backup, _ sharing: inout StoredBackupSharing,
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Backup? {
+        let body = try encoded(b)
+        let got = Backup(storedJSON: body, sharing: &sharing)
+        #expect(got == b, sourceLocation: sourceLocation)
+        #expect(got == (try decoded(body)), sourceLocation: sourceLocation)
+        return got
+    }
+
     @Test func fixtureBackupsReadTheSameAsJSONDecoder() throws {
         for fb in try defaultFixture().backups {
             let body = try encoded(fb.backup)
@@ -74,11 +86,7 @@ import Testing
         for (i, var b) in (fixture + fixture).enumerated() {
             b.backupName = "b\(i)"
             b.captured = SurfaceState(taskSeq: i / 2)
-            let body = try encoded(b)
-            let got = Backup(storedJSON: body, sharing: &sharing)
-            #expect(got == b)
-            #expect(got == (try decoded(body)))
-            if let got { read.append(got) }
+            if let got = try readShared(b, &sharing) { read.append(got) }
         }
         #expect(read.count == 4)
         // Every backup has the same system databases: the third's array is the second's storage.
@@ -138,10 +146,7 @@ import Testing
             b.relationalStore[0].geodatabases = names.map { .init(gdbName: $0, egdbID: "id-\($0)") }
             b.objectStore[0].buckets = names.reversed()
             b.backupName = "v\(i)"
-            let body = try encoded(b)
-            let got = Backup(storedJSON: body, sharing: &sharing)
-            #expect(got == b)
-            #expect(got == (try decoded(body)))
+            try readShared(b, &sharing)
         }
     }
 
@@ -153,10 +158,7 @@ import Testing
             for special in ["\"", "\\", "\n", "\u{1f}", "é", "😀"] {
                 b.description = String(repeating: "d", count: offset) + special + String(repeating: "e", count: 9)
                 b.passcodeHash = String(repeating: "h", count: offset + 9) + special
-                let body = try encoded(b)
-                let got = Backup(storedJSON: body, sharing: &sharing)
-                #expect(got == b)
-                #expect(got == (try decoded(body)))
+                try readShared(b, &sharing)
             }
         }
     }
