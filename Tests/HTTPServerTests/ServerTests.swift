@@ -353,8 +353,10 @@ import Testing
     }
 }
 
-/// Polls `condition` for up to five seconds.
-func waitUntil(_ condition: () -> Bool) throws {
+/// Polls `condition` for up to five seconds; whether it holds in the end.
+@discardableResult
+func waitUntil(_ condition: () -> Bool) throws -> Bool {
     let deadline = ContinuousClock.now + .seconds(5)
     while !condition() && ContinuousClock.now < deadline { usleep(2000) }
+    return condition()
 }

@@ -39,12 +39,6 @@ import Testing
         }
     }
 
-    /// Waits (a bounded poll: the server releases the producer on its own thread) until `condition` holds.
-    func eventually(_ condition: () -> Bool) -> Bool {
-        for _ in 0..<500 where !condition() { usleep(10_000) }
-        return condition()
-    }
-
     @Test func aStreamedBodyArrivesChunkedAndWhole() throws {
         let tally = Tally()
         let count = 100_000
@@ -68,7 +62,7 @@ import Testing
             #expect(head.header("Transfer-Encoding") == nil)
             #expect(try connection.request("GET", "/").body == Self.expected(count))
         }
-        #expect(eventually { tally.alive.load(ordering: .relaxed) == 0 })
+        #expect(try waitUntil { tally.alive.load(ordering: .relaxed) == 0 })
     }
 
     @Test func anHTTP10ClientGetsTheBodyUpToTheClose() throws {
@@ -82,7 +76,7 @@ import Testing
             #expect(response.body == Self.expected(5_000))
             #expect(connection.isClosedByPeer())
         }
-        #expect(eventually { tally.alive.load(ordering: .relaxed) == 0 })
+        #expect(try waitUntil { tally.alive.load(ordering: .relaxed) == 0 })
     }
 
     @Test func clientsLeavingMidAnswerLeakNothingAndTheServerGoesOn() throws {
@@ -96,12 +90,12 @@ import Testing
                 try connection.readSome(100_000)
                 // `connection` closes here, with most of the answer unsent.
             }
-            #expect(eventually { tally.alive.load(ordering: .relaxed) == 0 })
+            #expect(try waitUntil { tally.alive.load(ordering: .relaxed) == 0 })
             #expect(tally.started.load(ordering: .relaxed) == 8)
             // Still serving streamed answers.
             #expect(try TestConnection(port: server.port).request("GET", "/small").body == Self.expected(1_000))
         }
-        #expect(eventually { tally.alive.load(ordering: .relaxed) == 0 })
+        #expect(try waitUntil { tally.alive.load(ordering: .relaxed) == 0 })
     }
 
     @Test func aServerStoppingMidAnswerReleasesTheProducer() throws {
