@@ -16,11 +16,10 @@ extension Deployment {
     /// may, the answer validity, after the job engine has caught up exactly as ``answerValidity()``
     /// does. Throws 498 (``AdminError/invalidToken()``) for an unknown or expired token.
     public func admit(token: String, privilege: String?) throws -> Admission {
-        let digest = TokenDigest(of: token)
         let now = clock.now()
         let faulted = faultsSet.load(ordering: .acquiring)
         let admission: Admission? = try state.withLock { s in
-            guard let t = s.tokens[digest], t.expires > now, let user = s.users[t.username] else { return nil }
+            guard let username = s.holder(of: token, at: now), let user = s.users[username] else { return nil }
             let allowed = privilege.map { user.has($0) } ?? true
             guard allowed, !faulted else { return Admission(username: user.username, allowed: allowed, validity: nil) }
             let settled = clock.now()

@@ -62,6 +62,8 @@ public final class Deployment: Sendable {
         var jobOrder: [String] { didSet { revision = Deployment.nextRevision() } }
         /// The tokens, by digest.
         var tokens: TokenTable
+        /// The digests of the last valid tokens shown (``holder(of:at:)``).
+        var recentTokens = RecentTokens()
         /// The job that has not yet been recorded as finished, if any.
         var activeJobID: String? { didSet { revision = Deployment.nextRevision(); activeJobNextChange = .min } }
         /// Changes, to a value never used before in this process, whenever anything but the tokens
@@ -311,11 +313,10 @@ public final class Deployment: Sendable {
 
     /// The user a token belongs to; 498 if the token is unknown or expired.
     public func user(forToken token: String) throws -> User {
-        let digest = TokenDigest(of: token)
         let now = clock.now()
         let found: User? = state.withLock { s in
-            guard let t = s.tokens[digest], t.expires > now else { return nil }
-            return s.users[t.username]
+            guard let username = s.holder(of: token, at: now) else { return nil }
+            return s.users[username]
         }
         guard let user = found else { throw AdminError.invalidToken() }
         return user
