@@ -52,9 +52,19 @@ struct RecentTokens: Sendable {
         var a = a, b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in
-                guard x.count == y.count else { return false }
-                var difference: UInt8 = 0
-                for i in 0..<x.count { difference |= x[i] ^ y[i] }
+                guard x.count == y.count, let p = x.baseAddress, let q = y.baseAddress else { return x.count == y.count }
+                // Eight bytes at a time, then the rest one by one.
+                let (p8, q8) = (UnsafeRawPointer(p), UnsafeRawPointer(q))
+                var difference: UInt64 = 0
+                var i = 0
+                while i + 8 <= x.count {
+                    difference |= p8.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ q8.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    i += 8
+                }
+                while i < x.count {
+                    difference |= UInt64(p[i] ^ q[i])
+                    i += 1
+                }
                 return difference == 0
             }
         }

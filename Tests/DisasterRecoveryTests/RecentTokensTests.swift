@@ -28,7 +28,9 @@ import Testing
     }
 
     @Test(arguments: [("", "", true), ("a", "a", true), ("a", "b", false), ("ab", "a", false), ("tökén", "tökén", true),
-                      ("tökén", "token", false), ("same-length-1", "same-length-2", false)])
+                      ("tökén", "token", false), ("same-length-1", "same-length-2", false),
+                      ("0123456789abcdefgh", "0123456789abcdefgh", true), ("0123456789abcdefgX", "0123456789abcdefgY", false),
+                      ("0123456789abcdefgh", "0123456789abcdeFgh", false), ("X123456789abcdefgh", "0123456789abcdefgh", false)])
     func comparesEveryByte(a: String, b: String, same: Bool) {
         #expect(RecentTokens.sameBytes(a, b) == same)
         #expect(RecentTokens.sameBytes(b, a) == same)
