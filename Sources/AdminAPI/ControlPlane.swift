@@ -160,12 +160,13 @@ public final class ControlPlane: Sendable {
         let answer = response ?? service.respond(request, plan: plan, deployment: deployment, signedIn: &user)
         let elapsed = (ContinuousClock.now - started).components
         let latency = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15 + Double(delayMs)
-        // The entry is made outside the lock; only its sequence number is given under it, and the entry
-        // it pushes out of a full journal is freed after the lock.
-        var entry: JournalEntry? = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method,
-                                                path: request.path, query: RequestJournal.mask(request.query), formKeys: request.form.map(\.name),
-                                                user: user, status: answer.status, errorCode: Self.errorCode(of: answer), latencyMs: latency, fault: fault)
-        _ = withControl(context) { c in entry.take().flatMap { c.journal.append($0) } }
+        // The record only borrows the request's strings; the journal masks and copies them only for a
+        // request of a new shape. What it frees (a shape pushed out of a full journal) is freed after the lock.
+        let fields = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method, path: request.path,
+                                  query: [], formKeys: [], user: user, status: answer.status, errorCode: Self.errorCode(of: answer),
+                                  latencyMs: latency, fault: fault)
+        let record = JournalRecord(fields: fields, query: request.query, form: request.form)
+        _ = withControl(context) { c in c.journal.append(record) }
         let delay = delayMs
         guard delay > 0 else { return .now(answer) }
         return .later { responder in

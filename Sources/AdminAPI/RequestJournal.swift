@@ -38,6 +38,23 @@ struct JournalEntry: Sendable {
     }
 }
 
+/// A request of the emulated API as the control plane hands it to the journal: every field of its
+/// entry but the query and the form, which are the request's own (not yet masked, nothing copied).
+/// ``entry`` is what is kept.
+struct JournalRecord: Sendable {
+    /// The entry without its query and form keys (both left empty).
+    var fields: JournalEntry
+    var query: [(name: String, value: String)]
+    var form: [(name: String, value: String)]
+
+    /// The entry kept for this request: secret query values masked, only the form's field names.
+    var entry: JournalEntry {
+        var e = fields
+        (e.query, e.formKeys) = (RequestJournal.mask(query), form.map(\.name))
+        return e
+    }
+}
+
 /// The last ``capacity`` requests of one context, in a ring (appending never moves the others).
 ///
 /// Kept compact, because every context has one and a busy one fills it: a request is kept in 24
@@ -136,36 +153,50 @@ struct RequestJournal: Sendable {
         nextSeq += 1
         let (time, clock, latencyMs) = (entry.time, entry.clock, entry.latencyMs)
         let shape = Shape(entry)
-        // The newest two requests are the likeliest to share this one's shape (a poll, or a
-        // create and its job's poll in turn): compared before the table is searched.
-        var id: Int32? = nil
-        if !ring.isEmpty {
-            let newest = ring[(start + ring.count - 1) % ring.count].shape
-            if shapes.holds(newest, shape) {
-                id = shapes.retain(newest)
-            } else if ring.count > 1 {
-                let before = ring[(start + ring.count - 2) % ring.count].shape
-                if before != newest, shapes.holds(before, shape) { id = shapes.retain(before) }
-            }
-        }
         var unneeded: JournalEntry? = nil
         let shapeID: Int32
-        if let id {
-            shapeID = id
+        if let id = recentShape(where: { $0 == shape }) {
+            shapeID = shapes.retain(id)
             unneeded = shape.entry
         } else {
             (shapeID, unneeded) = shapes.intern(shape)
         }
-        let slot = Slot(time: time, clock: clock, latencyMicros: Slot.micros(latencyMs), shape: shapeID)
+        let dropped = put(Slot(time: time, clock: clock, latencyMicros: Slot.micros(latencyMs), shape: shapeID))
+        return unneeded ?? dropped
+    }
+
+    /// Appends a request under the next sequence number, as `append(record.entry)` would. When one
+    /// of the newest two requests has its shape (a poll: the usual case), nothing is masked, copied
+    /// or allocated. Returns what the journal no longer needs, for the caller to free after its lock.
+    mutating func append(_ record: JournalRecord) -> JournalEntry? {
+        guard let id = recentShape(where: { $0.matches(record) }) else { return append(record.entry) }
+        nextSeq += 1
+        let f = record.fields
+        return put(Slot(time: f.time, clock: f.clock, latencyMicros: Slot.micros(f.latencyMs), shape: shapes.retain(id)))
+    }
+
+    /// The newest two requests are the likeliest to share a new one's shape (a poll, or a create and
+    /// its job's poll in turn): compared before the table is searched.
+    private func recentShape(where matches: (Shape) -> Bool) -> Int32? {
+        guard !ring.isEmpty else { return nil }
+        let newest = ring[(start + ring.count - 1) % ring.count].shape
+        if shapes.holds(newest, where: matches) { return newest }
+        guard ring.count > 1 else { return nil }
+        let before = ring[(start + ring.count - 2) % ring.count].shape
+        return before != newest && shapes.holds(before, where: matches) ? before : nil
+    }
+
+    /// Keeps `slot` as the newest; returns the shape of the oldest request if `slot` pushed out its last use.
+    private mutating func put(_ slot: Slot) -> JournalEntry? {
         if ring.count < Self.capacity {
             ring.append(slot)
-            return unneeded
+            return nil
         }
         let dropped = shapes.release(ring[start].shape)
         ring[start] = slot
         start = (start + 1) % Self.capacity
         if shapes.places >= 64 && shapes.live * 4 < shapes.places { compactShapes() }
-        return unneeded ?? dropped
+        return dropped
     }
 
     /// Renumbers the shapes in use into a new table, so that a burst of distinct requests (a
@@ -221,6 +252,21 @@ private struct Shape: Hashable, Sendable {
             && a.query.count == b.query.count && zip(a.query, b.query).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
+    /// Whether `record`, masked, has this shape: `self == Shape(record.entry)`, without masking or copying.
+    func matches(_ record: JournalRecord) -> Bool {
+        let f = record.fields
+        guard entry.status == f.status, entry.errorCode == f.errorCode, entry.path == f.path,
+              entry.method == f.method, entry.user == f.user, entry.fault == f.fault,
+              entry.formKeys.count == record.form.count, entry.query.count == record.query.count else { return false }
+        for (key, field) in zip(entry.formKeys, record.form) where key != field.name { return false }
+        for (kept, given) in zip(entry.query, record.query) {
+            guard kept.name == given.name else { return false }
+            // A secret's value is kept as "***" whatever it was.
+            if kept.value != given.value && !RequestJournal.isSecret(given.name) { return false }
+        }
+        return true
+    }
+
     func hash(into h: inout Hasher) {
         h.combine(entry.path)
         h.combine(entry.method)
@@ -257,8 +303,8 @@ private struct ShapeTable: Sendable {
     var places: Int { shapes.count }
     var live: Int { shapes.count - free.count }
 
-    /// Whether shape `id` is `shape` (compared in place).
-    func holds(_ id: Int32, _ shape: Shape) -> Bool { shapes[Int(id)] == shape }
+    /// Whether shape `id` is one that `matches` (looked at in place).
+    func holds(_ id: Int32, where matches: (Shape) -> Bool) -> Bool { matches(shapes[Int(id)]) }
 
     /// One more request uses shape `id`.
     mutating func retain(_ id: Int32) -> Int32 {

@@ -106,6 +106,35 @@ import Testing
         #expect(RequestJournal.isSecret(name) == RequestJournal.secretNames.contains(name.lowercased()))
     }
 
+    /// A record appended as it is (matched against the newest shapes without masking) leaves the
+    /// journal exactly as its masked entry would: same entries, same JSON, secrets never kept.
+    @Test func aRecordIsKeptAsItsMaskedEntry() {
+        func record(_ i: Int) -> JournalRecord {
+            // Polls repeat (the newest shape), two alternate (the one before it), and some differ in
+            // one field only: a secret's value (same shape), a plain value, a form field, the user.
+            let query: [(name: String, value: String)] = [("f", i % 7 == 0 ? "pjson" : "json"), ("Token", "secret-\(i)"),
+                                                          ("passcode", i % 3 == 0 ? "***" : "p\(i)")]
+            let form: [(name: String, value: String)] = i % 5 == 0 ? [("password", "hunter\(i)"), ("name", "n")] : []
+            let fields = JournalEntry(seq: 0, time: Int64(i), clock: Int64(2 * i), method: i % 11 == 0 ? "POST" : "GET",
+                                      path: i % 2 == 0 ? "/arcgis/admin/system/disasterrecovery/status" : "/arcgis/admin/jobs/j-\(i % 4)",
+                                      query: [], formKeys: [], user: i % 13 == 0 ? nil : "admin", status: i % 17 == 0 ? 498 : 200,
+                                      errorCode: i % 17 == 0 ? 498 : nil, latencyMs: Double(i) / 7, fault: i % 19 == 0 ? "latency 5 ms" : nil)
+            return JournalRecord(fields: fields, query: query, form: form)
+        }
+        var byRecord = RequestJournal(), byEntry = RequestJournal()
+        let total = RequestJournal.capacity + 300
+        for i in 0..<total {
+            _ = byRecord.append(record(i))
+            _ = byEntry.append(record(i).entry)
+        }
+        let kept = byRecord.entries
+        #expect(kept.count == RequestJournal.capacity)
+        #expect(kept.map { $0.json.serialized(pretty: false) } == byEntry.entries.map { $0.json.serialized(pretty: false) })
+        #expect(kept.allSatisfy { e in e.query.filter { RequestJournal.isSecret($0.name) }.allSatisfy { $0.value == "***" } })
+        #expect(!kept.contains { e in e.query.contains { $0.value.hasPrefix("secret-") || $0.value.hasPrefix("hunter") } })
+        #expect(kept.last?.seq == total && kept.last?.formKeys == (record(total - 1).form.map(\.name)))
+    }
+
     @Test func aQueryWithoutSecretsIsKeptAsItIs() {
         let pairs = [(name: "f", value: "json"), (name: "x", value: "y")]
         let masked = RequestJournal.mask(pairs)
