@@ -41,7 +41,7 @@ public final class AdminService: Sendable {
     /// copying the Route (a dozen references counted up and down, on objects every thread shares).
     private let boxes: [RouteBox]
     /// What each request path means, by path (see `plan(for:)`).
-    private let plans = Mutex<[String: PathPlan]>([:])
+    private let plans = Mutex(LastFoundDictionary<PathPlan>())
     /// The control plane (`/_mock/...`, faults and journal around the API), unless turned off.
     public let control: ControlPlane?
     let cache: AnswerCache
@@ -160,7 +160,7 @@ public final class AdminService: Sendable {
     /// fits the rest. Remembered per path: it depends on nothing else, and a known path costs one hash
     /// instead of splitting it and matching the route table.
     func plan(for path: String) -> PathPlan {
-        if let known = plans.withLock({ $0[path] }) { return known }
+        if let known = plans.withLock({ $0.find(path) }) { return known }
         let parts = Route.segments(of: path)
         // `routes` is sorted by literal count, most first: the matches of the best count come first, together.
         // Matched on `shapes` and kept as indices, so that no Route (which holds many references) is copied.

@@ -19,7 +19,7 @@ public final class ControlPlane: Sendable {
     let waiters: JobWaiters
     /// Boxed, so that a request changes its context's control state in place instead of through the
     /// dictionary (whose in-place access copied the whole ContextControl, twice per request).
-    private let controls = Mutex<[String: ControlBox]>([:])
+    private let controls = Mutex(LastFoundDictionary<ControlBox>())
 
     private final class ControlBox {
         var control: ContextControl
@@ -66,7 +66,7 @@ public final class ControlPlane: Sendable {
     func withControl<T>(_ context: String, _ body: (inout ContextControl) throws -> T) rethrows -> T {
         try controls.withLock { map in
             let box: ControlBox
-            if let known = map[context] {
+            if let known = map.find(context) {
                 box = known
             } else {
                 box = ControlBox(ContextControl(source: registry.fixtureSource))

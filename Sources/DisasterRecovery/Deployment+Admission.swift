@@ -16,15 +16,15 @@ extension Deployment {
     /// may, the answer validity, after the job engine has caught up exactly as ``answerValidity()``
     /// does. Throws 498 (``AdminError/invalidToken()``) for an unknown or expired token.
     public func admit(token: String, privilege: String?) throws -> Admission {
-        let now = clock.now()
         let faulted = faultsSet.load(ordering: .acquiring)
         let admission: Admission? = try state.withLock { s in
+            // One reading, under the lock, for the token's expiry and the settling both.
+            let now = clock.now()
             guard let username = s.holder(of: token, at: now), let user = s.users[username] else { return nil }
             let allowed = privilege.map { user.has($0) } ?? true
             guard allowed, !faulted else { return Admission(username: user.username, allowed: allowed, validity: nil) }
-            let settled = clock.now()
-            try runScheduledWork(&s, until: settled)
-            return Admission(username: user.username, allowed: true, validity: s.answerValidity(at: settled))
+            try runScheduledWork(&s, until: now)
+            return Admission(username: user.username, allowed: true, validity: s.answerValidity(at: now))
         }
         guard let admission else { throw AdminError.invalidToken() }
         return admission

@@ -15,7 +15,8 @@ public final class DeploymentRegistry: Sendable {
     public let hashLogN: Int
     /// At most this many contexts are opened on first use (a guard against a client inventing paths).
     public let maxContexts: Int
-    private let deployments: Mutex<[String: Deployment]>
+    /// By context; the one served last is found without hashing (``LastFoundDictionary``).
+    private let deployments: Mutex<LastFoundDictionary<Deployment>>
 
     public convenience init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double, release: String? = nil,
                             hashLogN: Int = SecretHash.defaultLogN, maxContexts: Int = 1000) {
@@ -32,14 +33,14 @@ public final class DeploymentRegistry: Sendable {
         self.speed = speed
         self.release = release
         self.maxContexts = maxContexts
-        self.deployments = Mutex([:])
+        self.deployments = Mutex(LastFoundDictionary())
     }
 
     /// Opens `context` (from the catalog, or from the fixture the first time) and keeps it served.
     @discardableResult
     public func open(context: String) throws -> Deployment {
         try deployments.withLock { map in
-            if let d = map[context] { return d }
+            if let d = map.find(context) { return d }
             let d = try Deployment.open(context: context, catalog: catalog, source: fixtureSource, clockMode: clockMode, speed: speed,
                                         release: release, hashLogN: hashLogN)
             map[context] = d
@@ -49,7 +50,7 @@ public final class DeploymentRegistry: Sendable {
 
     /// The deployment served at `context`, if it is open.
     public func deployment(for context: String) -> Deployment? {
-        deployments.withLock { $0[context] }
+        deployments.withLock { $0.find(context) }
     }
 
     /// The deployment at `context`, opened on first use (isolation: each context is its own deployment,
