@@ -165,8 +165,12 @@ public final class ControlPlane: Sendable {
         let fields = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method, path: request.path,
                                   query: [], formKeys: [], user: user, status: answer.status, errorCode: Self.errorCode(of: answer),
                                   latencyMs: latency, fault: fault)
-        let record = JournalRecord(fields: fields, query: request.query, form: request.form)
-        _ = withControl(context) { c in c.journal.append(record) }
+        // Moved into the closure (a captured constant would be copied, and both copies destroyed).
+        var record: JournalRecord? = JournalRecord(fields: fields, query: request.query, form: request.form)
+        _ = withControl(context) { c -> JournalEntry? in
+            guard let r = record.take() else { return nil }
+            return c.journal.append(r)
+        }
         let delay = delayMs
         guard delay > 0 else { return .now(answer) }
         return .later { responder in

@@ -171,8 +171,8 @@ struct RequestJournal: Sendable {
     mutating func append(_ record: JournalRecord) -> JournalEntry? {
         guard let id = recentShape(where: { $0.matches(record) }) else { return append(record.entry) }
         nextSeq += 1
-        let f = record.fields
-        return put(Slot(time: f.time, clock: f.clock, latencyMicros: Slot.micros(f.latencyMs), shape: shapes.retain(id)))
+        return put(Slot(time: record.fields.time, clock: record.fields.clock, latencyMicros: Slot.micros(record.fields.latencyMs),
+                        shape: shapes.retain(id)))
     }
 
     /// The newest two requests are the likeliest to share a new one's shape (a poll, or a create and
@@ -254,9 +254,8 @@ private struct Shape: Hashable, Sendable {
 
     /// Whether `record`, masked, has this shape: `self == Shape(record.entry)`, without masking or copying.
     func matches(_ record: JournalRecord) -> Bool {
-        let f = record.fields
-        guard entry.status == f.status, entry.errorCode == f.errorCode, entry.path == f.path,
-              entry.method == f.method, entry.user == f.user, entry.fault == f.fault,
+        guard entry.status == record.fields.status, entry.errorCode == record.fields.errorCode, entry.path == record.fields.path,
+              entry.method == record.fields.method, entry.user == record.fields.user, entry.fault == record.fields.fault,
               entry.formKeys.count == record.form.count, entry.query.count == record.query.count else { return false }
         for (key, field) in zip(entry.formKeys, record.form) where key != field.name { return false }
         for (kept, given) in zip(entry.query, record.query) {
