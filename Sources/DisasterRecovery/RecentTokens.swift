@@ -15,8 +15,8 @@
 /// remembered token byte by byte.
 struct RecentTokens: Sendable {
     static let capacity = 4
-    /// Tokens drmock issues are 64 characters; longer ones (another issuer's, in a fixture) are
-    /// hashed each time.
+    /// Tokens drmock issues are 43 characters (32 random bytes, base64url); longer ones are hashed
+    /// each time.
     static let longestToken = 256
 
     private var tokens: [String] = []
