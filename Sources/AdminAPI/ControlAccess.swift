@@ -1,3 +1,4 @@
+import DisasterRecovery
 import HTTPServer
 
 /// Extra locks on the control plane, on top of the admin token its endpoints already need:
@@ -23,7 +24,7 @@ public struct ControlAccess: Sendable, Equatable {
                                 details: ["drmock was started with --control-loopback-only."])
         }
         let open = path.count == 1 && (path.first == "health" || path.first == "ready")
-        if let key, !open, !Self.same(request.header(Self.keyHeader) ?? "", key) {
+        if let key, !open, !SecretHash.sameBytes(request.header(Self.keyHeader) ?? "", key) {
             return ControlError(401, "A control key is required.",
                                 details: ["Send the key given to --control-key in the X-Drmock-Control-Key header."])
         }
@@ -35,13 +36,5 @@ public struct ControlAccess: Sendable, Equatable {
         var a = Substring(address)
         if a.hasPrefix("::ffff:") { a = a.dropFirst(7) }
         return a == "::1" || a.hasPrefix("127.")
-    }
-
-    /// Compares in time that depends only on the lengths, not on where the bytes differ.
-    static func same(_ given: String, _ expected: String) -> Bool {
-        let a = Array(given.utf8), b = Array(expected.utf8)
-        var diff = UInt8(a.count == b.count ? 0 : 1)
-        for i in 0..<b.count { diff |= (i < a.count ? a[i] : 0) ^ b[i] }
-        return diff == 0
     }
 }

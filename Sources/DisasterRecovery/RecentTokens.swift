@@ -28,7 +28,7 @@ struct RecentTokens: Sendable {
 
     /// The digest of `token` if it is remembered.
     func digest(of token: String) -> TokenDigest? {
-        for i in tokens.indices where Self.sameBytes(tokens[i], token) { return digests[i] }
+        for i in tokens.indices where SecretHash.sameBytes(tokens[i], token) { return digests[i] }
         return nil
     }
 
@@ -46,29 +46,6 @@ struct RecentTokens: Sendable {
     }
 
     var count: Int { tokens.count }
-
-    /// Whether `a` and `b` hold the same bytes, looking at every byte whatever the first difference.
-    static func sameBytes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                guard x.count == y.count, let p = x.baseAddress, let q = y.baseAddress else { return x.count == y.count }
-                // Eight bytes at a time, then the rest one by one.
-                let (p8, q8) = (UnsafeRawPointer(p), UnsafeRawPointer(q))
-                var difference: UInt64 = 0
-                var i = 0
-                while i + 8 <= x.count {
-                    difference |= p8.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ q8.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    i += 8
-                }
-                while i < x.count {
-                    difference |= UInt64(p[i] ^ q[i])
-                    i += 1
-                }
-                return difference == 0
-            }
-        }
-    }
 }
 
 extension Deployment.State {

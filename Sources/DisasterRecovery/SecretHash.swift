@@ -45,6 +45,30 @@ public enum SecretHash {
         return diff == 0 && actual.count == expected.count
     }
 
+    /// Whether `a` and `b` hold the same bytes, in time that depends on their lengths only, not on
+    /// where they differ (a token, a control key, compared with a secret one).
+    public static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count, let p = x.baseAddress, let q = y.baseAddress else { return x.count == y.count }
+                // Eight bytes at a time, then the rest one by one.
+                let (p8, q8) = (UnsafeRawPointer(p), UnsafeRawPointer(q))
+                var difference: UInt64 = 0
+                var i = 0
+                while i + 8 <= x.count {
+                    difference |= p8.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ q8.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    i += 8
+                }
+                while i < x.count {
+                    difference |= UInt64(p[i] ^ q[i])
+                    i += 1
+                }
+                return difference == 0
+            }
+        }
+    }
+
     /// True when `stored` has the shape ``make(_:logN:)`` writes, with parameters ``verify(_:against:)`` accepts.
     public static func isWellFormed(_ stored: String) -> Bool { Parsed(stored) != nil }
 

@@ -1,4 +1,5 @@
 import AdminAPI
+import DisasterRecovery
 import Foundation
 import Testing
 @testable import AdminAPI
@@ -53,11 +54,11 @@ import Testing
     }
 
     @Test func keyComparison() {
-        #expect(ControlAccess.same("abc", "abc"))
-        #expect(!ControlAccess.same("abd", "abc"))
-        #expect(!ControlAccess.same("ab", "abc"))
-        #expect(!ControlAccess.same("abcd", "abc"))
-        #expect(!ControlAccess.same("", "abc"))
+        #expect(SecretHash.sameBytes("abc", "abc"))
+        #expect(!SecretHash.sameBytes("abd", "abc"))
+        #expect(!SecretHash.sameBytes("ab", "abc"))
+        #expect(!SecretHash.sameBytes("abcd", "abc"))
+        #expect(!SecretHash.sameBytes("", "abc"))
         #expect(ControlAccess(key: "").key == nil)
     }
 }

@@ -32,8 +32,8 @@ import Testing
                       ("0123456789abcdefgh", "0123456789abcdefgh", true), ("0123456789abcdefgX", "0123456789abcdefgY", false),
                       ("0123456789abcdefgh", "0123456789abcdeFgh", false), ("X123456789abcdefgh", "0123456789abcdefgh", false)])
     func comparesEveryByte(a: String, b: String, same: Bool) {
-        #expect(RecentTokens.sameBytes(a, b) == same)
-        #expect(RecentTokens.sameBytes(b, a) == same)
+        #expect(SecretHash.sameBytes(a, b) == same)
+        #expect(SecretHash.sameBytes(b, a) == same)
     }
 
     func open() throws -> (Deployment, ManualClock) {
