@@ -22,6 +22,22 @@ enum HTML {
         return out
     }
 
+    /// ``escape(_:)`` on UTF-8 bytes, appended to `out` (the escaped characters are ASCII, so no
+    /// multi-byte character is touched).
+    static func escapeBytes(_ bytes: [UInt8], into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.count + bytes.count / 8)
+        for b in bytes {
+            switch b {
+            case UInt8(ascii: "&"): out += "&amp;".utf8
+            case UInt8(ascii: "<"): out += "&lt;".utf8
+            case UInt8(ascii: ">"): out += "&gt;".utf8
+            case UInt8(ascii: "\""): out += "&quot;".utf8
+            case UInt8(ascii: "'"): out += "&#39;".utf8
+            default: out.append(b)
+            }
+        }
+    }
+
     /// Percent-encodes everything but the unreserved characters, for a path segment or a query value.
     static func percentEncode(_ s: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)

@@ -103,6 +103,7 @@ struct HTMLDirectory {
         if isOperation && isGET { return operationPage(route, call, answer: nil) }
         let value: JSONValue
         do {
+            if !isOperation, let writer = route.writer, let page = streamedListPage(route, call, try writer(call, true)) { return page }
             value = try route.handler(call)
         } catch let e as AdminError {
             return isOperation ? operationPage(route, call, answer: .failure(e)) : errorPage(e, user: call.user)
@@ -125,6 +126,94 @@ struct HTMLDirectory {
         if e.code == 403 { main += "<p>Sign out and sign in as a user with the Security and infrastructure privilege.</p>" }
         let page = layout(username: who?.username, token: nil).page(title: "Error \(e.code)", crumbs: breadcrumbs(), main: main)
         return Self.response(page, status: errorStatus(e))
+    }
+
+    /// A list of backups bigger than this (its JSON, estimated) is a page streamed while it is sent:
+    /// the page has the list three times (table, links, JSON), so 10,000 backups make about 28 MB.
+    static let streamedListBytes = BodyStream.blockSize
+
+    /// The page of a list of backups (a route with a writer), streamed a piece at a time from the
+    /// list's snapshot, in exactly the bytes ``resourcePage`` writes for the list's JSON value. The
+    /// page is never held whole: a client costs about one piece, plus the URLs of the links written
+    /// so far (names repeat in the legacy list of all stores, and the page links each URL once).
+    /// Nil when the list is small (or empty), which ``resourcePage`` then shows.
+    private func streamedListPage(_ route: Route, _ call: Call, _ list: BackupList) -> Response? {
+        let backups = list.backups
+        guard let first = backups.first, list.estimatedBytes > min(service.cache.maxBytes, Self.streamedListBytes) else { return nil }
+        let e = HTML.escape
+        let parts = pathParts
+        let here = url(parts)
+        let found = routeLinks(parts)
+        let itemBase = found.itemBase
+        let itemHref: @Sendable (String) -> String? = { name in itemBase.map { $0 + "/" + HTML.percentEncode(name) } }
+        // As `links` deduplicates: literal children, then the items (a name may repeat in the legacy
+        // list of all stores), then the operations, each dropped if its URL came before.
+        var childSeen = Set<String>()
+        let children = found.children.filter { childSeen.insert($0.href).inserted }
+        var itemURLs: Set<String> = []
+        for op in found.operations where backups.contains(where: { itemHref($0.backupName) == op.href }) { itemURLs.insert(op.href) }
+        var opSeen = childSeen.union(itemURLs)
+        let operations = found.operations.filter { opSeen.insert($0.href).inserted }
+
+        let (before, after) = layout(username: call.user?.username, token: token).frame(title: route.title, crumbs: breadcrumbs())
+        var head = before + "<h1>\(e(route.title))"
+        if let last = parts.last, case .param? = route.segments.last { head += " <span class=\"name\">\(e(String(last)))</span>" }
+        head += "</h1>\n" + formatLinks(here)
+        if let create = operations.first(where: { $0.href.hasSuffix("/create") }) {
+            head += HTMLLiveStatus.quickBackup(createURL: create.href, statusURL: statusPath, token: token)
+        }
+        let columns = HTMLProperties.columns(key: "backups", items: [first.json])  // every backup has the same keys
+        let nameKey = HTMLProperties.nameKey(columns)
+        head += HTMLProperties.listSection(key: "backups", count: backups.count) + HTMLProperties.tableStart(key: "backups", columns: columns)
+        let properties = HTMLProperties(childHref: itemHref)
+        let (start, childURLs) = (head, childSeen)
+        let hasChildren = !children.isEmpty || itemBase != nil
+        let afterRows = HTMLProperties.tableEnd + HTMLProperties.listSectionEnd
+            + (hasChildren ? Self.linkListStart("Child resources", id: "child-resources") + children.map(Self.linkItem).joined() : "")
+        let afterItems = (hasChildren ? Self.linkListEnd : "") + linkList("Supported operations", id: "supported-operations", operations)
+            + "<details class=\"raw\"><summary>JSON</summary><pre class=\"json\">"
+        let tail = "</pre></details>\n" + after
+        let json = list.stream
+        let stream = BodyStream {
+            var step = 0, next = 0
+            var itemSeen = childURLs
+            var jsonPiece: BodyStream.Producer? = nil
+            var piece: [UInt8] = []
+            return { out in
+                while out.count < BodyStream.blockSize {
+                    switch step {
+                    case 0:
+                        out += start.utf8
+                        step = 1
+                    case 1 where next < backups.count:
+                        out += properties.tableRow(backups[next].json, columns: columns, nameKey: nameKey).utf8
+                        next += 1
+                    case 1:
+                        out += afterRows.utf8
+                        (step, next) = (2, 0)
+                    case 2 where next < backups.count && itemBase != nil:
+                        let name = backups[next].backupName
+                        if let href = itemHref(name), itemSeen.insert(href).inserted { out += Self.linkItem(Link(label: name, href: href)).utf8 }
+                        next += 1
+                    case 2:
+                        out += afterItems.utf8
+                        itemSeen = []
+                        step = 3
+                        jsonPiece = json.start()
+                    case 3:
+                        piece.removeAll(keepingCapacity: true)
+                        let more = jsonPiece?(&piece) ?? false
+                        HTML.escapeBytes(piece, into: &out)
+                        if !more { step = 4; jsonPiece = nil }
+                    default:
+                        out += tail.utf8
+                        return false
+                    }
+                }
+                return true
+            }
+        }
+        return Response(status: 200, headers: Format.htmlHeaders, stream: stream)
     }
 
     private func resourcePage(_ route: Route, _ call: Call, _ value: JSONValue) -> Response {
@@ -204,9 +293,20 @@ struct HTMLDirectory {
     /// the items of a `{param}` child from the resource's own list) and operations (POST routes one
     /// literal segment down).
     private func links(_ parts: [Substring], _ value: JSONValue) -> (children: [Link], operations: [Link], items: [Link]?) {
+        let found = routeLinks(parts)
+        let items = found.itemBase.map { base in HTMLProperties.itemNames(value).map { Link(label: $0, href: base + "/" + HTML.percentEncode($0)) } }
+        var seen = Set<String>()
+        let children = (found.children + (items ?? [])).filter { seen.insert($0.href).inserted }
+        let operations = found.operations.filter { seen.insert($0.href).inserted }
+        return (children, operations, items)
+    }
+
+    /// The links the route table gives a resource: its children with literal paths and its operations
+    /// (neither deduplicated), and, when a `{param}` child exists, the URL its items' links start with.
+    private func routeLinks(_ parts: [Substring]) -> (children: [Link], operations: [Link], itemBase: String?) {
         let n = parts.count
         let here = url(parts)
-        var children: [Link] = [], operations: [Link] = [], items: [Link]? = nil
+        var children: [Link] = [], operations: [Link] = [], itemBase: String? = nil
         let release = deployment.releaseProfile
         for r in service.routes where r.segments.count > n {
             // Under --strict, what the release lacks answers 404: no link to it.
@@ -227,21 +327,19 @@ struct HTMLDirectory {
                 let between = (n + 1..<r.segments.count).contains { k in resourceRoute((parts + literals[0..<(k - n)].map { Substring($0) })[...]) != nil }
                 if !between { children.append(Link(label: r.title, href: here + literals.map { "/" + HTML.percentEncode($0) }.joined())) }
             } else if extra.count == 1 {
-                items = HTMLProperties.itemNames(value).map { Link(label: $0, href: here + "/" + HTML.percentEncode($0)) }
+                itemBase = here
             }
         }
-        var seen = Set<String>()
-        children = (children + (items ?? [])).filter { seen.insert($0.href).inserted }
-        operations = operations.filter { seen.insert($0.href).inserted }
-        return (children, operations, items)
+        return (children, operations, itemBase)
     }
 
     private func linkList(_ title: String, id: String, _ links: [Link]) -> String {
         guard !links.isEmpty else { return "" }
-        return "<section class=\"links\" id=\"\(id)\"><h2>\(title)</h2><ul>"
-            + links.map { "<li><a href=\"\(HTML.escape($0.href))\">\(HTML.escape($0.label))</a></li>" }.joined()
-            + "</ul></section>\n"
+        return Self.linkListStart(title, id: id) + links.map(Self.linkItem).joined() + Self.linkListEnd
     }
+    private static func linkListStart(_ title: String, id: String) -> String { "<section class=\"links\" id=\"\(id)\"><h2>\(title)</h2><ul>" }
+    private static func linkItem(_ link: Link) -> String { "<li><a href=\"\(HTML.escape(link.href))\">\(HTML.escape(link.label))</a></li>" }
+    private static let linkListEnd = "</ul></section>\n"
 
     private func formatLinks(_ here: String) -> String {
         let t = token.map { "&amp;token=" + HTML.percentEncode($0) } ?? ""

@@ -15,6 +15,13 @@ struct HTMLLayout {
     var home: String { "/\(context)/admin" }
 
     func page(title: String, crumbs: String?, main: String) -> String {
+        let (before, after) = frame(title: title, crumbs: crumbs)
+        return before + main + after
+    }
+
+    /// The page around its `<main>` content: what comes before it and what comes after it (a page
+    /// streamed in pieces writes its content between the two).
+    func frame(title: String, crumbs: String?) -> (before: String, after: String) {
         let e = HTML.escape
         var head = """
             <!DOCTYPE html>
@@ -38,8 +45,8 @@ struct HTMLLayout {
         if let release { foot += " · release \(e(release))" }
         if let now { foot += " · emulated clock \(HTML.dateText(now))" }
         foot += "</footer>\n"
-        return head + "</head>\n<body>\n" + top + (crumbs.map { "<nav class=\"crumbs\" aria-label=\"Breadcrumbs\">\($0)</nav>\n" } ?? "")
-            + "<main>\n" + main + "\n</main>\n" + foot + "</body></html>\n"
+        return (head + "</head>\n<body>\n" + top + (crumbs.map { "<nav class=\"crumbs\" aria-label=\"Breadcrumbs\">\($0)</nav>\n" } ?? "")
+            + "<main>\n", "\n</main>\n" + foot + "</body></html>\n")
     }
 
     /// An error envelope as a notice: code, message, details.

@@ -1,8 +1,8 @@
 /// A resource's JSON laid out for reading: scalars in a property table, lists of objects (backups,
 /// stores, stages, tasks) as tables with one row per item, times as dates, states as badges.
-struct HTMLProperties {
+struct HTMLProperties: Sendable {
     /// The link of a child resource named by an item of a list (a backup in `backups`), if there is one.
-    var childHref: (String) -> String? = { _ in nil }
+    var childHref: @Sendable (String) -> String? = { _ in nil }
 
     /// The columns a list shows first, by the list's key; other lists show their scalar fields.
     static let preferredColumns: [String: [String]] = [
@@ -35,8 +35,7 @@ struct HTMLProperties {
         var rows = "", sections = ""
         for (key, v) in pairs {
             if case .array(let items) = v, !items.isEmpty, items.allSatisfy({ if case .object = $0 { return true } else { return false } }) {
-                sections += "<section class=\"list\" id=\"list-\(HTML.escape(key))\"><h2>\(HTML.escape(key)) <span class=\"count\">\(items.count)</span></h2>\n"
-                    + table(key: key, items: items) + "</section>\n"
+                sections += Self.listSection(key: key, count: items.count) + table(key: key, items: items) + Self.listSectionEnd
             } else {
                 rows += row(key, v)
             }
@@ -49,10 +48,25 @@ struct HTMLProperties {
         "<tr><th scope=\"row\">\(HTML.escape(key))</th><td>\(cell(key, v, linkNames: true))</td></tr>\n"
     }
 
+    /// The start of a top-level list's section (its table follows, then ``listSectionEnd``).
+    static func listSection(key: String, count: Int) -> String {
+        "<section class=\"list\" id=\"list-\(HTML.escape(key))\"><h2>\(HTML.escape(key)) <span class=\"count\">\(count)</span></h2>\n"
+    }
+    static let listSectionEnd = "</section>\n"
+
     /// A list of objects as a table; the name column links to the item's resource.
     func table(key: String, items: [JSONValue]) -> String {
+        let columns = Self.columns(key: key, items: items)
+        let nameKey = Self.nameKey(columns)
+        var s = Self.tableStart(key: key, columns: columns)
+        for item in items { s += tableRow(item, columns: columns, nameKey: nameKey) }
+        return s + Self.tableEnd
+    }
+
+    /// The columns of a list's table: the preferred ones any item has, else the first nine keys.
+    static func columns(key: String, items: [JSONValue]) -> [String] {
         var columns: [String] = []
-        let preferred = Self.preferredColumns[key] ?? []
+        let preferred = preferredColumns[key] ?? []
         for c in preferred where items.contains(where: { $0[c] != nil }) { columns.append(c) }
         if columns.isEmpty {
             for item in items {
@@ -60,22 +74,30 @@ struct HTMLProperties {
                 for (k, _) in pairs where !columns.contains(k) && columns.count < 9 { columns.append(k) }
             }
         }
-        let nameKey = columns.first { Self.nameKeys.contains($0) }
-        var s = "<table class=\"data\" data-list=\"\(HTML.escape(key))\"><thead><tr>"
-        s += columns.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-        for item in items {
-            s += "<tr>"
-            for c in columns {
-                let v = item[c] ?? .null
-                if c == nameKey, case .string(let name) = v, let href = childHref(name) {
-                    s += "<td><a href=\"\(HTML.escape(href))\">\(HTML.escape(name))</a></td>"
-                } else {
-                    s += "<td>\(item[c] == nil ? "" : cell(c, v, linkNames: false))</td>"
-                }
+        return columns
+    }
+
+    /// The column whose cell links to the item's resource.
+    static func nameKey(_ columns: [String]) -> String? { columns.first { nameKeys.contains($0) } }
+
+    static func tableStart(key: String, columns: [String]) -> String {
+        "<table class=\"data\" data-list=\"\(HTML.escape(key))\"><thead><tr>"
+            + columns.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+    }
+    static let tableEnd = "</tbody></table>\n"
+
+    /// One item of a list as a table row.
+    func tableRow(_ item: JSONValue, columns: [String], nameKey: String?) -> String {
+        var s = "<tr>"
+        for c in columns {
+            let v = item[c] ?? .null
+            if c == nameKey, case .string(let name) = v, let href = childHref(name) {
+                s += "<td><a href=\"\(HTML.escape(href))\">\(HTML.escape(name))</a></td>"
+            } else {
+                s += "<td>\(item[c] == nil ? "" : cell(c, v, linkNames: false))</td>"
             }
-            s += "</tr>\n"
         }
-        return s + "</tbody></table>\n"
+        return s + "</tr>\n"
     }
 
     /// One value, by its key: times as dates, states as badges, nested values as nested tables.
