@@ -645,6 +645,16 @@ class Bench:
                                               "rss_peak_kb": r["rss_peak_kb"], "rss_after_kb": r["rss_kb"],
                                               "hwm_kb": r["hwm_kb"], "samples": r["rss_samples"], "load": r["load"]})
         self.wrk_paths(d, f"GET one backup (of {bl['backups']})", f"{DR}/stores/default/backups/{self.middle_backup(n)}?f=json&token={token}")
+        # The f=html page of the list (the table, the links and the JSON: about three times the
+        # answer's size), streamed too: one keep-alive client, VmRSS sampled while it runs.
+        sampler = RSSSampler(d)
+        with sampler:
+            page = self.time_list(d.port, f"{DR}/stores/default/backups?f=html&token={token}", 6)
+        page.update(sampler.summary())
+        page["backups"] = bl["backups"]
+        self.results["big_list_html"] = page
+        log(f"GET the f=html page of {bl['backups']} backups ({page['bytes']} bytes), one client: first {page['first_ms']} ms, "
+            f"then median {page['median_ms']} ms; RSS {mib(page['rss_before_kb'])} -> peak {mib(page['rss_peak_kb'])} MiB")
         self.results["rss"][f"{n:,} backups, after its runs"] = d.memory()
         d.stop()
 
@@ -1099,6 +1109,12 @@ def markdown(r):
     if bl:
         lines.append(f"GET the list of {bl['backups']} backups ({bl['bytes']} bytes) with one keep-alive client: first request "
                      f"{bl['first_ms']} ms, the next {bl['requests'] - 1} median {bl['median_ms']} ms, max {bl['max_ms']} ms.")
+        lines.append("")
+    hp = r.get("big_list_html")
+    if hp:
+        lines.append(f"The f=html page of that list ({hp['bytes']:,} bytes: table, links and JSON; streamed) with one keep-alive client: "
+                     f"first request {hp['first_ms']} ms, the next {hp['requests'] - 1} median {hp['median_ms']} ms, max {hp['max_ms']} ms; "
+                     f"VmRSS {mib(hp['rss_before_kb'])} MiB before, {mib(hp['rss_peak_kb'])} MiB at the peak (sampled every 10 ms).")
         lines.append("")
     if r["streaming"]:
         lines.append(f"| drmock memory while the list of {r['streaming'][0]['backups']} backups ({r['streaming'][0]['bytes'] / 1048576:.1f} MiB) "
