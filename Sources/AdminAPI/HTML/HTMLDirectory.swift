@@ -128,7 +128,7 @@ struct HTMLDirectory {
         return Self.response(page, status: errorStatus(e))
     }
 
-    /// A list of backups bigger than this (its JSON, estimated) is a page streamed while it is sent:
+    /// A list of backups bigger than this (its pretty JSON, estimated) is a page streamed while it is sent:
     /// the page has the list three times (table, links, JSON), so 10,000 backups make about 28 MB.
     static let streamedListBytes = BodyStream.blockSize
 
