@@ -78,6 +78,8 @@ import HTTPServer
     /// descriptions.
     static func awkwardLists(count: Int) -> (inout Fixture) -> Void {
         { f in
+            // One start for every server made from it: pages show the emulated clock in their footer.
+            f.clockStart = 1_700_000_000_000
             var second = f.stores[0]
             second.name = "second"
             second.isDefault = false
