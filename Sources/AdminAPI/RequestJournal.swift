@@ -149,30 +149,28 @@ struct RequestJournal: Sendable {
     /// has its shape (the usual case), else the shape of the oldest request if this one pushed out its
     /// last use; nil when there is nothing to free.
     mutating func append(_ entry: consuming JournalEntry) -> JournalEntry? {
-        entry.seq = nextSeq
-        nextSeq += 1
-        let (time, clock, latencyMs) = (entry.time, entry.clock, entry.latencyMs)
+        let at = (entry.time, entry.clock, entry.latencyMs)
         let shape = Shape(entry)
-        var unneeded: JournalEntry? = nil
-        let shapeID: Int32
-        if let id = recentShape(where: { $0 == shape }) {
-            shapeID = shapes.retain(id)
-            unneeded = shape.entry
-        } else {
-            (shapeID, unneeded) = shapes.intern(shape)
-        }
-        let dropped = put(Slot(time: time, clock: clock, latencyMicros: Slot.micros(latencyMs), shape: shapeID))
-        return unneeded ?? dropped
+        guard let id = recentShape(where: { $0 == shape }) else { return keep(at, newShape: shape) }
+        _ = keep(at, shape: shapes.retain(id))
+        return shape.entry
     }
 
     /// Appends a request under the next sequence number, as `append(record.entry)` would. When one
     /// of the newest two requests has its shape (a poll: the usual case), nothing is masked, copied
     /// or allocated. Returns what the journal no longer needs, for the caller to free after its lock.
     mutating func append(_ record: JournalRecord) -> JournalEntry? {
-        guard let id = recentShape(where: { $0.matches(record) }) else { return append(record.entry) }
-        nextSeq += 1
-        return put(Slot(time: record.fields.time, clock: record.fields.clock, latencyMicros: Slot.micros(record.fields.latencyMs),
-                        shape: shapes.retain(id)))
+        let at = (record.fields.time, record.fields.clock, record.fields.latencyMs)
+        guard let id = recentShape(where: { $0.matches(record) }) else { return keep(at, newShape: Shape(record.entry)) }
+        return keep(at, shape: shapes.retain(id))
+    }
+
+    /// Keeps a request whose shape the newest two have not: the shape is found in the table, or
+    /// added to it. Returns the shape when the table already had it, else what ``keep(_:shape:)`` returns.
+    private mutating func keep(_ at: Moment, newShape shape: Shape) -> JournalEntry? {
+        let (id, unneeded) = shapes.intern(shape)
+        let dropped = keep(at, shape: id)
+        return unneeded ?? dropped
     }
 
     /// The newest two requests are the likeliest to share a new one's shape (a poll, or a create and
@@ -186,8 +184,14 @@ struct RequestJournal: Sendable {
         return before != newest && shapes.holds(before, where: matches) ? before : nil
     }
 
-    /// Keeps `slot` as the newest; returns the shape of the oldest request if `slot` pushed out its last use.
-    private mutating func put(_ slot: Slot) -> JournalEntry? {
+    /// When a request came, by the wall clock and the emulated one, and how long its answer took.
+    private typealias Moment = (time: Int64, clock: Int64, latencyMs: Double)
+
+    /// Keeps a request of shape `id` (already counted as used) as the newest, under the next sequence
+    /// number; returns the shape of the oldest request if this pushed out its last use.
+    private mutating func keep(_ at: Moment, shape id: Int32) -> JournalEntry? {
+        let slot = Slot(time: at.time, clock: at.clock, latencyMicros: Slot.micros(at.latencyMs), shape: id)
+        nextSeq += 1
         if ring.count < Self.capacity {
             ring.append(slot)
             return nil
