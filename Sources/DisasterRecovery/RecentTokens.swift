@@ -53,13 +53,10 @@ extension Deployment.State {
     /// taken from ``RecentTokens`` when the token was shown lately, else computed (and remembered if
     /// the token is held).
     mutating func holder(of token: String, at now: Int64) -> String? {
-        if let digest = recentTokens.digest(of: token) {
-            guard let t = tokens[digest], t.expires > now else { return nil }
-            return t.username
-        }
-        let digest = TokenDigest(of: token)
+        let remembered = recentTokens.digest(of: token)
+        let digest = remembered ?? TokenDigest(of: token)
         guard let t = tokens[digest], t.expires > now else { return nil }
-        recentTokens.remember(token, digest)
+        if remembered == nil { recentTokens.remember(token, digest) }
         return t.username
     }
 }
