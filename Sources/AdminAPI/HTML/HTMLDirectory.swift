@@ -140,7 +140,6 @@ struct HTMLDirectory {
     private func streamedListPage(_ route: Route, _ call: Call, _ list: BackupList) -> Response? {
         let backups = list.backups
         guard let first = backups.first, list.estimatedBytes > min(service.cache.maxBytes, Self.streamedListBytes) else { return nil }
-        let e = HTML.escape
         let parts = pathParts
         let here = url(parts)
         let found = routeLinks(parts)
@@ -156,23 +155,18 @@ struct HTMLDirectory {
         let operations = found.operations.filter { opSeen.insert($0.href).inserted }
 
         let (before, after) = layout(username: call.user?.username, token: token).frame(title: route.title, crumbs: breadcrumbs())
-        var head = before + "<h1>\(e(route.title))"
-        if let last = parts.last, case .param? = route.segments.last { head += " <span class=\"name\">\(e(String(last)))</span>" }
-        head += "</h1>\n" + formatLinks(here)
-        if let create = operations.first(where: { $0.href.hasSuffix("/create") }) {
-            head += HTMLLiveStatus.quickBackup(createURL: create.href, statusURL: statusPath, token: token)
-        }
         let columns = HTMLProperties.columns(key: "backups", items: [first.json])  // every backup has the same keys
         let nameKey = HTMLProperties.nameKey(columns)
-        head += HTMLProperties.listSection(key: "backups", count: backups.count) + HTMLProperties.tableStart(key: "backups", columns: columns)
+        let start = before + heading(route, parts, here) + quickBackup(operations)
+            + HTMLProperties.listSection(key: "backups", count: backups.count) + HTMLProperties.tableStart(key: "backups", columns: columns)
         let properties = HTMLProperties(childHref: itemHref)
-        let (start, childURLs) = (head, childSeen)
+        let childURLs = childSeen
         let hasChildren = !children.isEmpty || itemBase != nil
         let afterRows = HTMLProperties.tableEnd + HTMLProperties.listSectionEnd
             + (hasChildren ? Self.linkListStart("Child resources", id: "child-resources") + children.map(Self.linkItem).joined() : "")
         let afterItems = (hasChildren ? Self.linkListEnd : "") + linkList("Supported operations", id: "supported-operations", operations)
-            + "<details class=\"raw\"><summary>JSON</summary><pre class=\"json\">"
-        let tail = "</pre></details>\n" + after
+            + Self.rawJSONStart
+        let tail = Self.rawJSONEnd + after
         let json = list.stream
         let stream = BodyStream {
             var step = 0, next = 0
@@ -216,26 +210,39 @@ struct HTMLDirectory {
         return Response(status: 200, headers: Format.htmlHeaders, stream: stream)
     }
 
+    /// A resource page's title (with the item's name under a `{param}` route) and its JSON / PJSON links.
+    private func heading(_ route: Route, _ parts: [Substring], _ here: String) -> String {
+        var h = "<h1>\(HTML.escape(route.title))"
+        if let last = parts.last, case .param? = route.segments.last { h += " <span class=\"name\">\(HTML.escape(String(last)))</span>" }
+        return h + "</h1>\n" + formatLinks(here)
+    }
+
+    /// The quick-backup button and dialog of a list of backups, when it has a create operation.
+    private func quickBackup(_ operations: [Link]) -> String {
+        guard let create = operations.first(where: { $0.href.hasSuffix("/create") }) else { return "" }
+        return HTMLLiveStatus.quickBackup(createURL: create.href, statusURL: statusPath, token: token)
+    }
+
+    /// Around the resource's pretty JSON (escaped) at the foot of its page.
+    private static let rawJSONStart = "<details class=\"raw\"><summary>JSON</summary><pre class=\"json\">"
+    private static let rawJSONEnd = "</pre></details>\n"
+
     private func resourcePage(_ route: Route, _ call: Call, _ value: JSONValue) -> Response {
         let e = HTML.escape
         let parts = pathParts
         let here = url(parts)
         let links = self.links(parts, value)
-        var main = "<h1>\(e(route.title))"
-        if let last = parts.last, case .param? = route.segments.last { main += " <span class=\"name\">\(e(String(last)))</span>" }
-        main += "</h1>\n" + formatLinks(here)
+        var main = heading(route, parts, here)
         if HTMLLiveStatus.isStatus(value) {
             main += HTMLLiveStatus.view(value, jsonURL: here + "?f=json", storesURL: "/\(context)/\(AdminRoutes.dr)/stores/")
         } else {
-            if value["backups"] != nil, let create = links.operations.first(where: { $0.href.hasSuffix("/create") }) {
-                main += HTMLLiveStatus.quickBackup(createURL: create.href, statusURL: statusPath, token: token)
-            }
+            if value["backups"] != nil { main += quickBackup(links.operations) }
             let itemHref = Dictionary((links.items ?? []).map { ($0.label, $0.href) }, uniquingKeysWith: { a, _ in a })
             main += HTMLProperties(childHref: { itemHref[$0] }).render(value)
         }
         main += linkList("Child resources", id: "child-resources", links.children)
         main += linkList("Supported operations", id: "supported-operations", links.operations)
-        main += "<details class=\"raw\"><summary>JSON</summary><pre class=\"json\">\(e(value.serializedString(pretty: true)))</pre></details>\n"
+        main += Self.rawJSONStart + e(value.serializedString(pretty: true)) + Self.rawJSONEnd
         let page = layout(username: call.user?.username, token: token).page(title: route.title, crumbs: breadcrumbs(), main: main)
         return Self.response(page)
     }
