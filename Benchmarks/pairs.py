@@ -12,28 +12,11 @@ drmock, or the machine (both programs slow in neighbouring rounds)? Standard lib
 
 Needs `wrk`; `scripts/bench` builds the two programs (`.build/release/drmock`, `.build/bench/baseline`).
 """
-import argparse, json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
+import argparse, json, os, re, statistics, subprocess, sys, tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STATUS = "/arcgis/admin/system/disasterrecovery/status?f=json&token="
+from bench import DR, ROOT, Client, Server, free_port  # the benchmark's own helpers (same folder)
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_for(port):
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port)).close()
-            return
-        except OSError:
-            time.sleep(0.01)
-    raise RuntimeError(f"nothing listens on {port}")
+STATUS = f"{DR}/status?f=json&token="
 
 
 def machine():
@@ -42,28 +25,18 @@ def machine():
         return [int(x) for x in f.readline().split()[1:9]]
 
 
-def process_cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def round_of(name, argv, port, token, duration):
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server(argv, port, name)
     try:
-        wait_for(port)
         if token is None:  # drmock: sign in
-            form = urllib.parse.urlencode({"username": "admin", "password": "drmock-admin-1", "client": "referer",
-                                           "referer": "pairs", "expiration": "20160", "f": "json"}).encode()
-            token = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/arcgis/sharing/rest/generateToken", form).read())["token"]
-        body = urllib.request.urlopen(f"http://127.0.0.1:{port}{STATUS}{token}").read()
-        m0, c0 = machine(), process_cpu(p.pid)
+            token = Client(port).token()
+        _, body = Client(port).get(f"{STATUS}{token}")
+        m0, c0 = machine(), server.cpu_seconds()
         out = subprocess.run(["wrk", "-t2", "-c64", f"-d{duration}s", "--latency", f"http://127.0.0.1:{port}{STATUS}{token}"],
                              capture_output=True, text=True, check=True).stdout
-        c1, m1 = process_cpu(p.pid), machine()
+        c1, m1 = server.cpu_seconds(), machine()
     finally:
-        p.terminate()
-        p.wait()
+        server.stop()
     n = int(re.search(r"(\d+) requests in", out).group(1))
     d = [b - a for a, b in zip(m0, m1)]
     total = sum(d) or 1
