@@ -12,6 +12,7 @@ import argparse
 import gc
 import http.client
 import json
+import math
 import os
 import re
 import shlex
@@ -51,6 +52,36 @@ def loadavg():
 
 def mib(kb):
     return round(kb / 1024, 1)
+
+
+def histogram(text):
+    """wrk's latency histogram as hist.lua prints it ("value:count ..."): {microseconds: count}."""
+    out = {}
+    for part in text.split():
+        v, c = part.split(":")
+        out[int(v)] = out.get(int(v), 0) + int(c)
+    return out
+
+
+def merge(hists):
+    out = {}
+    for h in hists:
+        for v, c in h.items():
+            out[v] = out.get(v, 0) + c
+    return out
+
+
+def percentile_ms(hist, p):
+    """wrk 4.1's own percentile (stats_percentile): the smallest value whose cumulative count reaches
+    round(p / 100 × count + 0.5)."""
+    count = sum(hist.values())
+    rank = math.floor(p / 100 * count + 0.5 + 0.5)   # C's round() of a positive number
+    total = 0
+    for v in sorted(hist):
+        total += hist[v]
+        if total >= rank:
+            return v / 1000
+    return 0.0
 
 
 def hash_cost(passcode_hash):
@@ -428,7 +459,7 @@ class Bench:
 
     # ---- wrk ----
 
-    def wrk(self, label, server, path, connections, script="get.lua", env=None, check=None, duration=None, record=True):
+    def wrk(self, label, server, path, connections, script="get.lua", env=None, check=None, duration=None, record=True, quiet=False):
         threads = min(2, connections)
         e = dict(os.environ)
         e.update(env or {})
@@ -444,6 +475,9 @@ class Bench:
         if p.returncode != 0 or not line:
             raise RuntimeError(f"wrk failed for {label}: {p.stdout}\n{p.stderr}")
         r = json.loads(line[-1][6:])
+        if script == "hist.lua":
+            hist = [l for l in p.stdout.splitlines() if l.startswith("HIST")]
+            r["hist"] = histogram(hist[-1][5:]) if hist else {}
         r.update(label=label, server=server.name, connections=connections, duration_s=duration, load=loadavg()[0],
                  server_cpu_s=round(cpu, 2), cpu_us_per_request=round(cpu * 1e6 / max(1, r["requests"]), 1))
         if server.name == "drmock":
@@ -452,6 +486,8 @@ class Bench:
             r["check"] = check()
         if record:
             self.results["wrk"].append(r)
+        if quiet:
+            return r
         rss = f"  RSS {mib(r['rss_before_kb'])} -> peak {mib(r['rss_peak_kb'])} MiB" if "rss_peak_kb" in r else ""
         log(f"{label:45s} c={connections:<3d} {r['rps']:>10.0f} req/s  p50 {r['p50_ms']:.3f}  p99 {r['p99_ms']:.3f}  "
             f"p99.9 {r['p999_ms']:.3f} ms  errors {r['errors']}  server CPU {r['cpu_us_per_request']} µs/req  load {r['load']}{rss}")
@@ -503,7 +539,7 @@ class Bench:
         shutil.copyfile(self.status_body_file, os.path.join(self.nginx_dir, "status.json"))
         self.results["status_body"] = body.decode()
 
-        steps = [("startup", self.startups), ("status", self.status_trio), ("job", self.while_job),
+        steps = [("startup", self.startups), ("status", self.status), ("job", self.while_job),
                  ("lists", self.big_list), ("create", self.create_loop), ("many", self.many_created), ("catalogs", self.scale_catalogs),
                  ("contexts", self.scale_contexts)]
         for name, step in steps:
@@ -590,6 +626,11 @@ class Bench:
         self.results["callgrind"] = out
         log(f"callgrind: {out}")
 
+    def status(self):
+        self.status_trio()
+        if self.a.slices:
+            self.status_slices()
+
     def status_trio(self):
         """The same GET: drmock, nginx, baseline at each connection count, `rounds` times, interleaved."""
         status = f"{DR}/status?f=json&token={self.default_token}"
@@ -606,6 +647,60 @@ class Bench:
                 b = Server([self.baseline, str(bport), self.status_body_file, self.default_token, "2"], bport, "baseline")
                 self.wrk(f"bare libmicrohttpd (round {round_ + 1})", b, status, c)
                 b.stop()
+
+    def status_slices(self):
+        """The same GET at `--slice-connections` (64) with drmock, nginx and the baseline all running, measured
+        in `--slices` short wrk runs of `--slice-duration` s per server, taken in turn with the order rotating.
+        The 10 s rounds of `status_trio` are minutes apart, so their ratios also carry the machine's swings
+        between them; here every server sees the same mixture of the machine's states. Per server: all its
+        slices' requests over all their time, the CPU per request, and percentiles of the merged latency
+        histograms (wrk's own, corrected for coordinated omission in each slice, as its percentiles are)."""
+        status = f"{DR}/status?f=json&token={self.default_token}"
+        c, n_slices, slice_s = self.a.slice_connections, self.a.slices, self.a.slice_duration
+        bport = free_port()
+        servers = []
+        try:
+            servers.append(("drmock", self.serve_drmock(self.default_db, "slices.sqlite")))
+            servers.append(("nginx", self.start_nginx()))
+            servers.append(("baseline", Server([self.baseline, str(bport), self.status_body_file, self.default_token, "2"], bport, "baseline")))
+            checks = {name: self.same_body(srv.port, status) for name, srv in servers}
+            if any(v != "identical body" for v in checks.values()):
+                raise RuntimeError(f"the three servers do not answer the same bytes: {checks}")
+            per_slice, hists = [], {name: [] for name, _ in servers}
+            totals = {name: {"requests": 0, "duration_s": 0.0, "cpu_s": 0.0, "errors": 0} for name, _ in servers}
+            for k in range(n_slices):
+                order = servers[k % 3:] + servers[:k % 3]
+                row = {"slice": k + 1, "order": [name for name, _ in order], "load": loadavg()[0]}
+                for name, srv in order:
+                    w = self.wrk(f"slice {k + 1}: {name}", srv, status, c, script="hist.lua", duration=slice_s, record=False, quiet=True)
+                    h = w.pop("hist")
+                    if abs(percentile_ms(h, 99) - w["p99_ms"]) > 0.0015:   # the histogram is the one wrk's p99 came from
+                        raise RuntimeError(f"{name}, slice {k + 1}: the histogram gives p99 {percentile_ms(h, 99)} ms, wrk {w['p99_ms']} ms")
+                    hists[name].append(h)
+                    t = totals[name]
+                    t["requests"] += w["requests"]
+                    t["duration_s"] += w["requests"] / w["rps"] if w["rps"] else 0.0
+                    t["cpu_s"] += w["server_cpu_s"]
+                    t["errors"] += w["errors"]
+                    row[name] = {"rps": w["rps"], "p99_ms": w["p99_ms"], "cpu_us_per_request": w["cpu_us_per_request"]}
+                per_slice.append(row)
+                log(f"slice {k + 1:2d} ({', '.join(row['order'])}): " + "  ".join(
+                    f"{name} {row[name]['rps']:>7.0f} req/s p99 {row[name]['p99_ms']:.2f} ms" for name, _ in servers) +
+                    f"  drmock/bare {row['drmock']['rps'] / row['baseline']['rps']:.2f}×")
+        finally:
+            for _, srv in servers:
+                srv.stop()
+        merged = {}
+        for name, t in totals.items():
+            h = merge(hists[name])
+            merged[name] = {"requests": t["requests"], "duration_s": round(t["duration_s"], 3),
+                            "rps": round(t["requests"] / t["duration_s"], 1) if t["duration_s"] else 0.0,
+                            "p50_ms": percentile_ms(h, 50), "p99_ms": percentile_ms(h, 99), "p999_ms": percentile_ms(h, 99.9),
+                            "cpu_us_per_request": round(t["cpu_s"] * 1e6 / max(1, t["requests"]), 1), "errors": t["errors"]}
+        self.results["status_slices"] = {"connections": c, "slices": n_slices, "slice_s": slice_s, "servers": merged, "per_slice": per_slice}
+        d, n, b = merged["drmock"], merged["nginx"], merged["baseline"]
+        log(f"slices merged: drmock {d['rps']:.0f} req/s p99 {d['p99_ms']:.3f}; nginx {n['rps']:.0f} p99 {n['p99_ms']:.3f}; "
+            f"bare {b['rps']:.0f} p99 {b['p99_ms']:.3f}; drmock/nginx {d['rps'] / n['rps']:.2f}×, drmock/bare {d['rps'] / b['rps']:.2f}×")
 
     def while_job(self):
         """GET status while a job runs (default timings: the job takes 66 s on the system clock), then
@@ -881,6 +976,30 @@ class Bench:
             "; ".join(f"round {i}: {d['p99_ms']:.2f} vs {n['p99_ms']:.2f} ms" for i, d, n, b in trio) or "—",
             [d["p99_ms"] <= n["p99_ms"] for i, d, n, b in trio])
 
+        # The same three, from the interleaved slices (status_slices).
+        sl = r.get("status_slices")
+        if sl and sl["connections"] == 64:
+            d, n, b = (sl["servers"][k] for k in ("drmock", "nginx", "baseline"))
+            per = sl["per_slice"]
+            head = f"{sl['slices']} interleaved slices of {sl['slice_s']} s per server"
+
+            def spread(other):
+                ratios = sorted(row["drmock"]["rps"] / row[other]["rps"] for row in per)
+                return f"per slice {ratios[0]:.2f}–{ratios[-1]:.2f}×, median {statistics.median(ratios):.2f}×"
+            add("status64_slices", "GET status at 64 connections: ≥ 1.2× nginx-static req/s (interleaved slices)",
+                f"{head}: {d['rps']:.0f} / {n['rps']:.0f} = {d['rps'] / n['rps']:.2f}× "
+                f"(CPU per request {d['cpu_us_per_request']} vs {n['cpu_us_per_request']} µs; {spread('nginx')})",
+                [d["rps"] >= 1.2 * n["rps"]])
+            add("status64_slices", "GET status at 64 connections: ≥ 0.8× bare-libmicrohttpd req/s (interleaved slices)",
+                f"{head}: {d['rps']:.0f} / {b['rps']:.0f} = {d['rps'] / b['rps']:.2f}× "
+                f"(CPU per request {d['cpu_us_per_request']} vs {b['cpu_us_per_request']} µs; {spread('baseline')})",
+                [d["rps"] >= 0.8 * b["rps"]])
+            under = sum(row["drmock"]["p99_ms"] <= row["nginx"]["p99_ms"] for row in per)
+            add("status64_slices", "GET status at 64 connections: p99 ≤ nginx's p99 (interleaved slices)",
+                f"{head}, percentiles of the merged latency histograms: {d['p99_ms']:.2f} vs {n['p99_ms']:.2f} ms "
+                f"(bare {b['p99_ms']:.2f} ms; drmock's p99 at or under nginx's in {under} of {len(per)} slices)",
+                [d["p99_ms"] <= n["p99_ms"]])
+
         # Start-up.
         st = r["startup"]
         pairs = []
@@ -1105,6 +1224,27 @@ def markdown(r):
             lines.append("|---|---:|---:|---:|---:|---:|")
             lines += ratios
             lines.append("")
+    sl = r.get("status_slices")
+    if sl:
+        names = ("drmock", "nginx", "baseline")
+        lines.append(f"GET status at {sl['connections']} connections in {sl['slices']} interleaved slices of {sl['slice_s']} s per server "
+                     f"(the three servers running side by side, one wrk run at a time, the order rotating; per server: all its requests "
+                     f"over all its time, percentiles of its slices' merged latency histograms):")
+        lines.append("")
+        lines.append("| slices | req/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU µs/req | requests |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for k, label in zip(names, ("drmock", "nginx static status.json", "bare libmicrohttpd")):
+            v = sl["servers"][k]
+            lines.append(f"| {label} | {v['rps']:.0f} | {v['p50_ms']:.3f} | {v['p99_ms']:.3f} | {v['p999_ms']:.3f} | {v['errors']} | "
+                         f"{v['cpu_us_per_request']} | {v['requests']:,} |")
+        lines.append("")
+        lines.append("| slice | order | drmock req/s | nginx req/s | bare req/s | drmock / nginx | drmock / bare | p99 ms drmock | nginx | bare | load |")
+        lines.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for row in sl["per_slice"]:
+            d, n, b = (row[k] for k in names)
+            lines.append(f"| {row['slice']} | {', '.join(row['order'])} | {d['rps']:.0f} | {n['rps']:.0f} | {b['rps']:.0f} | "
+                         f"{d['rps'] / n['rps']:.2f} | {d['rps'] / b['rps']:.2f} | {d['p99_ms']:.2f} | {n['p99_ms']:.2f} | {b['p99_ms']:.2f} | {row['load']} |")
+        lines.append("")
     bl = r.get("big_list")
     if bl:
         lines.append(f"GET the list of {bl['backups']} backups ({bl['bytes']} bytes) with one keep-alive client: first request "
@@ -1205,6 +1345,10 @@ def main():
     p.add_argument("--starts", type=int, help="starts per start-up figure (default 20; --quick: 3)")
     p.add_argument("--rounds", type=int, help="rounds of the drmock / nginx / baseline comparison (default 2; --quick: 1)")
     p.add_argument("--connections", default="1,16,64")
+    p.add_argument("--slices", type=int,
+                   help="interleaved wrk slices per server of the sliced GET status comparison (default 10; --quick: 3; 0: none)")
+    p.add_argument("--slice-duration", type=int, default=1, help="seconds per slice (default 1: 10 slices make the issue's 10 s)")
+    p.add_argument("--slice-connections", type=int, default=64, help="wrk connections of the slices (default 64)")
     p.add_argument("--backups", type=int, help="backups in the big catalog (default 10,000; --quick: 1,000)")
     p.add_argument("--creates", type=int, help="creates driven to COMPLETED (default 1,000; --quick: 50)")
     p.add_argument("--created-backups", type=int,
@@ -1239,7 +1383,7 @@ def main():
                    help="a Python with matplotlib for the PNG (default: the venv scripts/bench makes)")
     a = p.parse_args()
     q = a.quick
-    defaults = {"duration": (10, 1), "starts": (20, 3), "rounds": (2, 1), "backups": (10_000, 1_000), "creates": (1000, 50), "created_backups": (10_000, 100),
+    defaults = {"duration": (10, 1), "starts": (20, 3), "rounds": (2, 1), "slices": (10, 3), "backups": (10_000, 1_000), "creates": (1000, 50), "created_backups": (10_000, 100),
                 "scale_sizes": ("100,1000,10000,100000", "100,1000"), "scale_duration": (5, 1), "contexts": ("1,10,100", "1,10")}
     for k, (full, quick) in defaults.items():
         if getattr(a, k) is None:
