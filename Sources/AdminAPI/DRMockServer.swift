@@ -105,6 +105,10 @@ public final class DRMockServer: Sendable {
         config.host = options.host
         config.port = options.port
         if let t = options.threads { config.threads = t }
+        // Everything but reads runs off the server's threads: a sign-in or a create hashes with scrypt
+        // (about 2 ms at the default cost) and writes the catalog, and must not hold up the reads that
+        // share a server thread with it.
+        config.offload = { $0.method != "GET" && $0.method != "HEAD" }
         // The body was not read, so `f` is unknown: the JSON envelope, with the HTTP status saying it too.
         config.bodyTooLargeResponse = Response(status: 413, headers: Format.jsonHeaders,
                                                body: service.render(error: .bodyTooLarge(), format: .json).body)

@@ -1,5 +1,6 @@
 import CMHDShim
 import CMicroHTTPD
+import Dispatch
 import Synchronization
 
 /// The state libmicrohttpd's callbacks reach through their `cls` pointer: the handler, the limits
@@ -7,6 +8,9 @@ import Synchronization
 /// request.
 final class Dispatcher: Sendable {
     let handler: Handler
+    /// Which requests are handled on libdispatch's threads instead of the server's (see
+    /// ``Server/Configuration/offload``).
+    let offload: (@Sendable (Request) -> Bool)?
     let maxBodyBytes: Int
     /// The answer to a body over the limit.
     private let payloadTooLarge: Response
@@ -15,8 +19,9 @@ final class Dispatcher: Sendable {
     let requestsInProgress = Atomic<Int>(0)
     private let suspended = SuspendedRequests()
 
-    init(handler: @escaping Handler, maxBodyBytes: Int, bodyTooLarge: Response? = nil, isTLS: Bool) {
+    init(handler: @escaping Handler, offload: (@Sendable (Request) -> Bool)? = nil, maxBodyBytes: Int, bodyTooLarge: Response? = nil, isTLS: Bool) {
         self.handler = handler
+        self.offload = offload
         self.maxBodyBytes = maxBodyBytes
         self.payloadTooLarge = bodyTooLarge ?? .text("request body too large (limit \(maxBodyBytes) bytes)\n", status: 413)
         self.isTLS = isTLS
@@ -82,6 +87,9 @@ final class Dispatcher: Sendable {
             context.body = []
         }
         let request = makeRequest(connection: connection, url: url, method: method, body: body)
+        if let offload, offload(request) {
+            return work(on: request, connection: connection, context: context(for: state))
+        }
         switch handler(request) {
         case .now(let response):
             return queue(response, on: connection, method: method)
@@ -126,9 +134,33 @@ final class Dispatcher: Sendable {
         return true
     }
 
-    /// Answers every suspended request with a 503 and refuses new suspensions.
+    /// Suspends the connection and calls the handler on one of libdispatch's threads; its answer,
+    /// now or later, resumes the connection.
+    private func work(on request: Request, connection: OpaquePointer, context: RequestContext) -> Bool {
+        guard let id = suspended.suspend(connection, context: context, working: true) else {
+            return queue(serverStopping, on: connection)
+        }
+        let responder = Responder(requests: suspended, id: id)
+        let handler = self.handler
+        DispatchQueue.global(qos: .userInitiated).async {
+            switch handler(request) {
+            case .now(let response): responder.respond(response)
+            case .later(let start): start(responder)
+            }
+        }
+        return true
+    }
+
+    /// Answers every suspended request with a 503, but those being handled on another thread, and
+    /// refuses new suspensions.
     func resumeAllForShutdown() {
         suspended.resumeAllForShutdown(with: serverStopping)
+    }
+
+    /// Answers the requests still being handled on another thread with a 503 (after the grace
+    /// period); returns how many there were.
+    func resumeRemainingForShutdown() -> Int {
+        suspended.resumeRemainingForShutdown(with: serverStopping)
     }
 
     private var serverStopping: Response {

@@ -35,6 +35,13 @@ extension Server {
         public var stopGracePeriodMilliseconds: Int
         /// Serve HTTPS with this certificate and key; `nil` for plain HTTP.
         public var tls: TLS?
+        /// Requests for which this says yes are handled on libdispatch's global threads, their
+        /// connection suspended meanwhile, instead of on the server's own threads: for handlers that
+        /// take long (password hashing, writes), so that they do not hold up the requests that share a
+        /// server thread with them. ``Server/stop()`` waits for them (and for those of them that
+        /// answer later) up to the grace period before answering them 503. `nil`: every request on
+        /// the server's threads.
+        public var offload: (@Sendable (Request) -> Bool)?
 
         /// A certificate and its private key, both PEM text.
         public struct TLS: Sendable {

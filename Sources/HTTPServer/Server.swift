@@ -43,6 +43,7 @@ public final class Server: Sendable {
         self.configuration = configuration
         self.dispatcher = Dispatcher(
             handler: handler,
+            offload: configuration.offload,
             maxBodyBytes: max(0, configuration.maxBodyBytes),
             bodyTooLarge: configuration.bodyTooLargeResponse,
             isTLS: configuration.tls != nil
@@ -134,11 +135,19 @@ public final class Server: Sendable {
             // race makes it abort the whole process ("Failed to remove listen FD from epoll set"), seen
             // in our test runs. Requests arriving during the grace period are still served; then the daemon stops.
             dispatcher.resumeAllForShutdown()
-            let deadline = ContinuousClock.now + gracePeriod
+            waitForRequestsInProgress(until: ContinuousClock.now + gracePeriod)
+            // Requests still being handled on another thread (Configuration.offload) get their 503
+            // now; the server's threads need a moment to send it before the connections are closed.
+            if dispatcher.resumeRemainingForShutdown() > 0 {
+                waitForRequestsInProgress(until: ContinuousClock.now + .milliseconds(200))
+            }
+            cmhd_stop(daemon.handle)
+        }
+
+        private func waitForRequestsInProgress(until deadline: ContinuousClock.Instant) {
             while dispatcher.requestsInProgress.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
                 usleep(1000)
             }
-            cmhd_stop(daemon.handle)
         }
     }
 

@@ -8,6 +8,9 @@ final class SuspendedRequests: Sendable {
     private struct Waiting: @unchecked Sendable {
         let connection: OpaquePointer
         let context: RequestContext
+        /// Being handled on another thread (``Server/Configuration/offload``): stopping waits for it
+        /// (up to the grace period) instead of answering it 503 at once.
+        let working: Bool
     }
 
     private struct State {
@@ -20,12 +23,12 @@ final class SuspendedRequests: Sendable {
 
     /// Suspends `connection` and returns the id to resume it with, or nil if the server is stopping.
     /// Must be called from the access handler of that connection.
-    func suspend(_ connection: OpaquePointer, context: RequestContext) -> UInt64? {
+    func suspend(_ connection: OpaquePointer, context: RequestContext, working: Bool = false) -> UInt64? {
         state.withLock { state in
             if state.stopping { return nil }
             state.lastID &+= 1
             MHD_suspend_connection(connection)
-            state.waiting[state.lastID] = Waiting(connection: connection, context: context)
+            state.waiting[state.lastID] = Waiting(connection: connection, context: context, working: working)
             return state.lastID
         }
     }
@@ -39,16 +42,31 @@ final class SuspendedRequests: Sendable {
         }
     }
 
-    /// Refuses new suspensions and resumes every waiting request with `response`, as libmicrohttpd
-    /// must not be stopped while connections are suspended.
+    /// Refuses new suspensions and resumes every waiting request with `response` but those being
+    /// handled on another thread, which may still answer during the grace period.
     func resumeAllForShutdown(with response: Response) {
+        _ = resume(with: response) { !$0.working }
+    }
+
+    /// Resumes every request still waiting with `response` (those being handled on another thread
+    /// that did not answer within the grace period), as libmicrohttpd must not be stopped while
+    /// connections are suspended. Returns how many there were.
+    func resumeRemainingForShutdown(with response: Response) -> Int {
+        resume(with: response) { _ in true }
+    }
+
+    /// Refuses new suspensions and resumes the waiting requests `which` picks; returns how many.
+    private func resume(with response: Response, _ which: (Waiting) -> Bool) -> Int {
         state.withLock { state in
             state.stopping = true
-            for request in state.waiting.values {
+            var count = 0
+            for (id, request) in state.waiting where which(request) {
                 request.context.pendingResponse = response
                 MHD_resume_connection(request.connection)
+                state.waiting.removeValue(forKey: id)
+                count += 1
             }
-            state.waiting.removeAll()
+            return count
         }
     }
 }
