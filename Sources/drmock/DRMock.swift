@@ -37,6 +37,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Require this key in the X-Drmock-Control-Key header on every control endpoint but health and ready.") var controlKey: String?
     @Flag(help: "Answer the control plane only to clients on loopback (127.0.0.0/8, ::1).") var controlLoopbackOnly = false
     @Option(help: hashCostHelp) var hashCost = defaults.hashCost
+    @Option(help: "Threads answering reads (libmicrohttpd's, each with its own epoll loop), 1 to 64 (default: one per core).") var threads: Int?
     @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
     /// The parsed options as plain values (``ServeSettings/run()`` does the work).
@@ -45,7 +46,7 @@ struct Serve: ParsableCommand {
                       httpErrorStatus: httpErrorStatus, reset: reset, release: release, strict: strict, readyFile: readyFile,
                       noControl: noControl, controlKey: controlKey, controlLoopbackOnly: controlLoopbackOnly,
                       tlsCertificate: tls.certificate, tlsKey: tls.key, tlsDevCertificateDirectory: tls.devCertificateDirectory,
-                      hashCost: hashCost)
+                      hashCost: hashCost, threads: threads)
     }
 
     func run() throws { try settings.run() }

@@ -57,9 +57,14 @@ struct ServeSettings: Equatable {
     var tlsKey: String?
     var tlsDevCertificateDirectory: String?
     var hashCost = SecretHash.defaultLogN
+    /// `--threads`: libmicrohttpd's threads; nil for the server's default (one per core).
+    var threads: Int?
 }
 
 extension ServeSettings {
+    /// What `--threads` takes.
+    static let allowedThreads = 1...64
+
     /// Reads `[serve] (--name value | --name=value | --flag)…` with each of `Serve`'s options at most
     /// once and every value taken at face value (not empty, not starting with `-`); nil for anything
     /// else, which swift-argument-parser then reads (and explains, if it is wrong). Debug builds check
@@ -107,6 +112,7 @@ extension ServeSettings {
             case "tls-key": tlsKey = value
             case "tls-dev-cert": tlsDevCertificateDirectory = value
             case "hash-cost": guard let n = Int(value), SecretHash.allowedLogN.contains(n) else { return nil }; hashCost = n
+            case "threads": guard let n = Int(value), ServeSettings.allowedThreads.contains(n) else { return nil }; threads = n
             default: return nil
             }
         }
@@ -120,6 +126,9 @@ extension ServeSettings {
             throw ValidationError("--clock must be 'system' or 'manual'")
         }
         try checkHashCost(hashCost)
+        if let threads, !ServeSettings.allowedThreads.contains(threads) {
+            throw ValidationError("--threads must be from \(ServeSettings.allowedThreads.lowerBound) to \(ServeSettings.allowedThreads.upperBound), not \(threads)")
+        }
         // Before any thread starts: big blocks (scrypt's buffer, big answers) go back to the system.
         ProcessMemory.tuneForServing()
         if reset && db != ":memory:" {
@@ -140,6 +149,7 @@ extension ServeSettings {
                 release: release, strict: strict, controlPlane: !noControl, tls: tls)
             options.controlAccess = ControlAccess(key: controlKey, loopbackOnly: controlLoopbackOnly)
             options.hashLogN = hashCost
+            options.threads = threads
             options.catalog = catalog
             server = try DRMockServer(options: options)
             if let plan = loaded.faultPlanJSON { try server.setFaultPlan(json: plan) }
