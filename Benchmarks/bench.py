@@ -663,13 +663,16 @@ class Bench:
             servers.append(("drmock", self.serve_drmock(self.default_db, "slices.sqlite")))
             servers.append(("nginx", self.start_nginx()))
             servers.append(("baseline", Server([self.baseline, str(bport), self.status_body_file, self.default_token, "2"], bport, "baseline")))
+            # --slice-variant: more drmock servers with other serve options, in the same rotation.
+            for i, args in enumerate(self.a.slice_variant):
+                servers.append((f"drmock {args}", self.serve_drmock(self.default_db, f"slices-{i + 1}.sqlite", extra=shlex.split(args))))
             checks = {name: self.same_body(srv.port, status) for name, srv in servers}
             if any(v != "identical body" for v in checks.values()):
-                raise RuntimeError(f"the three servers do not answer the same bytes: {checks}")
+                raise RuntimeError(f"the servers do not answer the same bytes: {checks}")
             per_slice, hists = [], {name: [] for name, _ in servers}
             totals = {name: {"requests": 0, "duration_s": 0.0, "cpu_s": 0.0, "errors": 0} for name, _ in servers}
             for k in range(n_slices):
-                order = servers[k % 3:] + servers[:k % 3]
+                order = servers[k % len(servers):] + servers[:k % len(servers)]
                 row = {"slice": k + 1, "order": [name for name, _ in order], "load": loadavg()[0]}
                 for name, srv in order:
                     w = self.wrk(f"slice {k + 1}: {name}", srv, status, c, script="hist.lua", duration=slice_s, record=False, quiet=True)
@@ -697,10 +700,14 @@ class Bench:
                             "rps": round(t["requests"] / t["duration_s"], 1) if t["duration_s"] else 0.0,
                             "p50_ms": percentile_ms(h, 50), "p99_ms": percentile_ms(h, 99), "p999_ms": percentile_ms(h, 99.9),
                             "cpu_us_per_request": round(t["cpu_s"] * 1e6 / max(1, t["requests"]), 1), "errors": t["errors"]}
-        self.results["status_slices"] = {"connections": c, "slices": n_slices, "slice_s": slice_s, "servers": merged, "per_slice": per_slice}
+        self.results["status_slices"] = {"connections": c, "slices": n_slices, "slice_s": slice_s, "servers": merged, "per_slice": per_slice,
+                                         "names": [name for name, _ in servers]}
         d, n, b = merged["drmock"], merged["nginx"], merged["baseline"]
         log(f"slices merged: drmock {d['rps']:.0f} req/s p99 {d['p99_ms']:.3f}; nginx {n['rps']:.0f} p99 {n['p99_ms']:.3f}; "
             f"bare {b['rps']:.0f} p99 {b['p99_ms']:.3f}; drmock/nginx {d['rps'] / n['rps']:.2f}×, drmock/bare {d['rps'] / b['rps']:.2f}×")
+        for name in list(merged)[3:]:
+            v = merged[name]
+            log(f"slices merged: {name} {v['rps']:.0f} req/s p99 {v['p99_ms']:.3f}; {name}/bare {v['rps'] / b['rps']:.2f}×")
 
     def while_job(self):
         """GET status while a job runs (default timings: the job takes 66 s on the system clock), then
@@ -1226,24 +1233,29 @@ def markdown(r):
             lines.append("")
     sl = r.get("status_slices")
     if sl:
-        names = ("drmock", "nginx", "baseline")
+        names = sl.get("names", ["drmock", "nginx", "baseline"])
+        labels = {"nginx": "nginx static status.json", "baseline": "bare libmicrohttpd"}
+        short = {"nginx": "nginx", "baseline": "bare"}
         lines.append(f"GET status at {sl['connections']} connections in {sl['slices']} interleaved slices of {sl['slice_s']} s per server "
-                     f"(the three servers running side by side, one wrk run at a time, the order rotating; per server: all its requests "
+                     f"(the servers running side by side, one wrk run at a time, the order rotating; per server: all its requests "
                      f"over all its time, percentiles of its slices' merged latency histograms):")
         lines.append("")
         lines.append("| slices | req/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU µs/req | requests |")
         lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for k, label in zip(names, ("drmock", "nginx static status.json", "bare libmicrohttpd")):
+        for k in names:
             v = sl["servers"][k]
-            lines.append(f"| {label} | {v['rps']:.0f} | {v['p50_ms']:.3f} | {v['p99_ms']:.3f} | {v['p999_ms']:.3f} | {v['errors']} | "
+            lines.append(f"| {labels.get(k, k)} | {v['rps']:.0f} | {v['p50_ms']:.3f} | {v['p99_ms']:.3f} | {v['p999_ms']:.3f} | {v['errors']} | "
                          f"{v['cpu_us_per_request']} | {v['requests']:,} |")
         lines.append("")
-        lines.append("| slice | order | drmock req/s | nginx req/s | bare req/s | drmock / nginx | drmock / bare | p99 ms drmock | nginx | bare | load |")
-        lines.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        drmocks = [k for k in names if k.startswith("drmock")]
+        ratios = [("drmock", "nginx")] + [(k, "baseline") for k in drmocks]
+        lines.append("| slice | order | " + " | ".join(f"{short.get(k, k)} req/s" for k in names) + " | " +
+                     " | ".join(f"{a} / {short[b]}" for a, b in ratios) + " | " + " | ".join(f"p99 ms {short.get(k, k)}" for k in names) + " | load |")
+        lines.append("|---:|---|" + "---:|" * (2 * len(names) + len(ratios) + 1))
         for row in sl["per_slice"]:
-            d, n, b = (row[k] for k in names)
-            lines.append(f"| {row['slice']} | {', '.join(row['order'])} | {d['rps']:.0f} | {n['rps']:.0f} | {b['rps']:.0f} | "
-                         f"{d['rps'] / n['rps']:.2f} | {d['rps'] / b['rps']:.2f} | {d['p99_ms']:.2f} | {n['p99_ms']:.2f} | {b['p99_ms']:.2f} | {row['load']} |")
+            lines.append(f"| {row['slice']} | {', '.join(row['order'])} | " + " | ".join(f"{row[k]['rps']:.0f}" for k in names) + " | " +
+                         " | ".join(f"{row[a]['rps'] / row[b]['rps']:.2f}" for a, b in ratios) + " | " +
+                         " | ".join(f"{row[k]['p99_ms']:.2f}" for k in names) + f" | {row['load']} |")
         lines.append("")
     bl = r.get("big_list")
     if bl:
@@ -1349,6 +1361,9 @@ def main():
                    help="interleaved wrk slices per server of the sliced GET status comparison (default 10; --quick: 3; 0: none)")
     p.add_argument("--slice-duration", type=int, default=1, help="seconds per slice (default 1: 10 slices make the issue's 10 s)")
     p.add_argument("--slice-connections", type=int, default=64, help="wrk connections of the slices (default 64)")
+    p.add_argument("--slice-variant", action="append", default=[], metavar="ARGS",
+                   help="one more drmock in the slices, served with these extra options (e.g. '--threads 1'); repeatable; "
+                        "the targets are judged on the plain drmock")
     p.add_argument("--backups", type=int, help="backups in the big catalog (default 10,000; --quick: 1,000)")
     p.add_argument("--creates", type=int, help="creates driven to COMPLETED (default 1,000; --quick: 50)")
     p.add_argument("--created-backups", type=int,
