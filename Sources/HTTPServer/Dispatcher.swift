@@ -126,8 +126,9 @@ final class Dispatcher: Sendable {
 
     // MARK: Suspension
 
-    private func suspend(connection: OpaquePointer, context: RequestContext, start: @Sendable (Responder) -> Void) -> Bool {
-        guard let id = suspended.suspend(connection, context: context) else {
+    private func suspend(connection: OpaquePointer, context: RequestContext, working: Bool = false,
+                         start: @Sendable (Responder) -> Void) -> Bool {
+        guard let id = suspended.suspend(connection, context: context, working: working) else {
             return queue(serverStopping, on: connection)
         }
         start(Responder(requests: suspended, id: id))
@@ -137,18 +138,15 @@ final class Dispatcher: Sendable {
     /// Suspends the connection and calls the handler on one of libdispatch's threads; its answer,
     /// now or later, resumes the connection.
     private func work(on request: Request, connection: OpaquePointer, context: RequestContext) -> Bool {
-        guard let id = suspended.suspend(connection, context: context, working: true) else {
-            return queue(serverStopping, on: connection)
-        }
-        let responder = Responder(requests: suspended, id: id)
         let handler = self.handler
-        DispatchQueue.global(qos: .userInitiated).async {
-            switch handler(request) {
-            case .now(let response): responder.respond(response)
-            case .later(let start): start(responder)
+        return suspend(connection: connection, context: context, working: true) { responder in
+            DispatchQueue.global(qos: .userInitiated).async {
+                switch handler(request) {
+                case .now(let response): responder.respond(response)
+                case .later(let start): start(responder)
+                }
             }
         }
-        return true
     }
 
     /// Answers every suspended request with a 503, but those being handled on another thread, and
