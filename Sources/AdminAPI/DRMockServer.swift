@@ -30,7 +30,11 @@ public final class DRMockServer: Sendable {
         public var clockMode: ClockState.Mode
         public var speed: Double
         public var httpErrorStatus: Bool
+        /// Threads answering reads (`--threads`); nil for ``DRMockServer/defaultThreads``.
         public var threads: Int?
+        /// Memory per connection for a request's head (`--connection-memory-kib`); nil for
+        /// `Server.Configuration`'s default (16 KiB).
+        public var connectionMemoryBytes: Int?
         /// `--release`: the release to emulate (wins over the fixture's); nil: the fixture's, else the newest.
         public var release: String?
         /// `--strict`: turn off what the release lacks and refuse unknown parameters.
@@ -104,7 +108,8 @@ public final class DRMockServer: Sendable {
         var config = Server.Configuration()
         config.host = options.host
         config.port = options.port
-        if let t = options.threads { config.threads = t }
+        config.threads = options.threads ?? Self.defaultThreads
+        if let bytes = options.connectionMemoryBytes { config.connectionMemoryLimitBytes = bytes }
         // Everything but reads runs off the server's threads: a sign-in or a create hashes with scrypt
         // (about 2 ms at the default cost) and writes the catalog, and must not hold up the reads that
         // share a server thread with it.
@@ -138,4 +143,13 @@ public final class DRMockServer: Sendable {
     public var deployment: Deployment { registry.deployment(for: options.context)! }
 
     static func isValidContext(_ s: String) -> Bool { DeploymentRegistry.isValidContext(s) }
+
+    /// The threads answering reads when ``Options/threads`` is nil: one per core but one, and at
+    /// least one (so one on a 2-core machine). drmock's client, a test suite or a script, runs on the
+    /// same machine and needs a core of its own: with a server thread per core the two take turns on
+    /// every core, and a server thread that waits its turn holds up every connection it serves
+    /// (libmicrohttpd gives each connection to one thread for its life). On a 2-core machine at 64
+    /// connections that doubled the p99 latency for a few percent more requests per second
+    /// (docs/benchmarks.md, "One thread on two cores").
+    public static var defaultThreads: Int { max(1, Server.Configuration.processorCount - 1) }
 }

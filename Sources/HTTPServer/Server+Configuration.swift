@@ -29,7 +29,10 @@ extension Server {
         /// `MHD_OPTION_CONNECTION_MEMORY_LIMIT`). It bounds the size of a request's head (larger
         /// ones get a 431 or 414), and libmicrohttpd zeroes all of it between keep-alive requests,
         /// so bigger costs throughput (in a wrk benchmark the zeroing took about 7% of the server's
-        /// CPU time at 32 KiB, 13% at 64 KiB).
+        /// CPU time at 32 KiB, 13% at 64 KiB). The default, 16 KiB, takes a browser's head with a
+        /// Cookie header of about 7,600 bytes, a single header of about 15,900 bytes, or about 95
+        /// headers of 100 bytes (README, "HTTP limits"): libmicrohttpd 0.9.75 reads a head of several
+        /// lines into about half of this memory.
         public var connectionMemoryLimitBytes: Int
         /// How long ``Server/stop()`` waits for requests in progress before closing connections.
         public var stopGracePeriodMilliseconds: Int
@@ -61,7 +64,7 @@ extension Server {
             maxBodyBytes: Int = 1 << 20,
             maxConnections: Int = 1024,
             connectionTimeoutSeconds: Int = 30,
-            connectionMemoryLimitBytes: Int = 32 * 1024,
+            connectionMemoryLimitBytes: Int = 16 * 1024,
             stopGracePeriodMilliseconds: Int = 1000,
             tls: TLS? = nil
         ) {

@@ -37,7 +37,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Require this key in the X-Drmock-Control-Key header on every control endpoint but health and ready.") var controlKey: String?
     @Flag(help: "Answer the control plane only to clients on loopback (127.0.0.0/8, ::1).") var controlLoopbackOnly = false
     @Option(help: hashCostHelp) var hashCost = defaults.hashCost
-    @Option(help: "Threads answering reads (libmicrohttpd's, each with its own epoll loop), 1 to 64 (default: one per core).") var threads: Int?
+    @Option(help: "Threads answering reads (libmicrohttpd's, each with its own epoll loop), 1 to 64 (default: one per core but one, at least 1).") var threads: Int?
+    @Option(help: "Memory per connection for a request's head, in KiB, 8 to 1024 (default 16: a browser's head with about 7,600 bytes of cookies). A head that does not fit gets 431.")
+    var connectionMemoryKib: Int?
     @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
     /// The parsed options as plain values (``ServeSettings/run()`` does the work).
@@ -46,7 +48,7 @@ struct Serve: ParsableCommand {
                       httpErrorStatus: httpErrorStatus, reset: reset, release: release, strict: strict, readyFile: readyFile,
                       noControl: noControl, controlKey: controlKey, controlLoopbackOnly: controlLoopbackOnly,
                       tlsCertificate: tls.certificate, tlsKey: tls.key, tlsDevCertificateDirectory: tls.devCertificateDirectory,
-                      hashCost: hashCost, threads: threads)
+                      hashCost: hashCost, threads: threads, connectionMemoryKiB: connectionMemoryKib)
     }
 
     func run() throws { try settings.run() }

@@ -57,13 +57,18 @@ struct ServeSettings: Equatable {
     var tlsKey: String?
     var tlsDevCertificateDirectory: String?
     var hashCost = SecretHash.defaultLogN
-    /// `--threads`: libmicrohttpd's threads; nil for the server's default (one per core).
+    /// `--threads`: libmicrohttpd's threads; nil for the server's default (one per core but one, at least 1: `DRMockServer.defaultThreads`).
     var threads: Int?
+    /// `--connection-memory-kib`: memory per connection for a request's head, in KiB; nil for the
+    /// server's default (16 KiB).
+    var connectionMemoryKiB: Int?
 }
 
 extension ServeSettings {
     /// What `--threads` takes.
     static let allowedThreads = 1...64
+    /// What `--connection-memory-kib` takes.
+    static let allowedConnectionMemoryKiB = 8...1024
 
     /// Reads `[serve] (--name value | --name=value | --flag)…` with each of `Serve`'s options at most
     /// once and every value taken at face value (not empty, not starting with `-`); nil for anything
@@ -113,6 +118,8 @@ extension ServeSettings {
             case "tls-dev-cert": tlsDevCertificateDirectory = value
             case "hash-cost": guard let n = Int(value), SecretHash.allowedLogN.contains(n) else { return nil }; hashCost = n
             case "threads": guard let n = Int(value), ServeSettings.allowedThreads.contains(n) else { return nil }; threads = n
+            case "connection-memory-kib":
+                guard let n = Int(value), ServeSettings.allowedConnectionMemoryKiB.contains(n) else { return nil }; connectionMemoryKiB = n
             default: return nil
             }
         }
@@ -128,6 +135,10 @@ extension ServeSettings {
         try checkHashCost(hashCost)
         if let threads, !ServeSettings.allowedThreads.contains(threads) {
             throw ValidationError("--threads must be from \(ServeSettings.allowedThreads.lowerBound) to \(ServeSettings.allowedThreads.upperBound), not \(threads)")
+        }
+        if let kib = connectionMemoryKiB, !ServeSettings.allowedConnectionMemoryKiB.contains(kib) {
+            let range = ServeSettings.allowedConnectionMemoryKiB
+            throw ValidationError("--connection-memory-kib must be from \(range.lowerBound) to \(range.upperBound), not \(kib)")
         }
         // Before any thread starts: big blocks (scrypt's buffer, big answers) go back to the system.
         ProcessMemory.tuneForServing()
@@ -150,6 +161,7 @@ extension ServeSettings {
             options.controlAccess = ControlAccess(key: controlKey, loopbackOnly: controlLoopbackOnly)
             options.hashLogN = hashCost
             options.threads = threads
+            options.connectionMemoryBytes = connectionMemoryKiB.map { $0 * 1024 }
             options.catalog = catalog
             server = try DRMockServer(options: options)
             if let plan = loaded.faultPlanJSON { try server.setFaultPlan(json: plan) }

@@ -38,6 +38,29 @@ import Glibc
         }
     }
 
+    /// The default connection memory (16 KiB) takes the head of a browser sending a 4 KB cookie (a
+    /// browser's limit for one cookie) and refuses one with 9 KB of cookies with libmicrohttpd's 431,
+    /// as README's "HTTP limits" says; the next client is served.
+    @Test func theDefaultHeadLimitTakesBrowserSizedHeadsAndRefusesLarger() throws {
+        #expect(Server.Configuration().connectionMemoryLimitBytes == 16 * 1024)
+        func browserHead(cookieBytes: Int) -> [(String, String)] {
+            [("User-Agent", String(repeating: "u", count: 150)), ("Accept", "text/html,application/json"),
+             ("Accept-Language", "en-US,en;q=0.9"), ("Referer", "http://127.0.0.1/arcgis/admin"),
+             ("Cookie", String(repeating: "c", count: cookieBytes))]
+        }
+        try withServer(handler: { request in .now(.text(request.path == "/probe" ? "ok" : "\(request.headers.count)")) }) { server throws in
+            let c = try TestConnection(port: server.port, timeoutSeconds: 5)
+            let r = try c.request("GET", "/arcgis/admin/system/disasterrecovery/status?f=html", headers: browserHead(cookieBytes: 4_096))
+            #expect(r.status == 200)
+            #expect(r.text == "6")   // the five and Host
+            let ninety = (0..<90).map { ("X-\($0)", String(repeating: "v", count: 90)) }
+            #expect(try c.request("GET", "/ninety", headers: ninety).status == 200)
+            let big = try TestConnection(port: server.port, timeoutSeconds: 5)
+            #expect((try? big.request("GET", "/", headers: browserHead(cookieBytes: 9_000)))?.status == 431)
+            #expect(try probe(server) >= 0)
+        }
+    }
+
     @Test func oversizeBodiesAreRefusedWithoutBeingKept() throws {
         let recorder = Recorder()
         try withServer(.init(maxBodyBytes: 64 * 1024), handler: recording(recorder)) { server throws in
