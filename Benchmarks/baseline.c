@@ -2,8 +2,10 @@
  *
  * Answers GET <any path>?token=T with the bytes of BODY_FILE (the very bytes drmock answers for
  * the same GET), after checking the token against the one given on the command line; a missing or
- * wrong token gets drmock's 498 envelope. Same daemon shape as drmock's HTTPServer: an internal
- * polling thread with epoll, a thread pool of THREADS (1 = no pool), the same response headers.
+ * wrong token gets drmock's 498 envelope. drmock's HTTPServer's daemon shape: an internal polling
+ * thread with epoll, a thread pool of THREADS (1 = no pool), the same response headers; 32 KiB per
+ * connection (libmicrohttpd's default; drmock's is 16 KiB). bench.py runs it with 2 threads, the
+ * issue's ceiling, while drmock's default on 2 cores is one thread.
  *
  *   baseline PORT BODY_FILE TOKEN [THREADS]
  *
