@@ -149,7 +149,7 @@ public final class DRMockServer: Sendable {
     /// same machine and needs a core of its own: with a server thread per core the two take turns on
     /// every core, and a server thread that waits its turn holds up every connection it serves
     /// (libmicrohttpd gives each connection to one thread for its life). On a 2-core machine at 64
-    /// connections that doubled the p99 latency for a few percent more requests per second
-    /// (docs/benchmarks.md, "One thread on two cores").
+    /// connections two threads gave a p99 of 3.9–5.3 ms against one thread's 2.9–4.1 ms, for up to
+    /// 14% more requests per second (docs/benchmarks.md, "Why one thread on two cores, and 16 KiB").
     public static var defaultThreads: Int { max(1, Server.Configuration.processorCount - 1) }
 }
