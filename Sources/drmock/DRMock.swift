@@ -76,8 +76,13 @@ let hashCostHelp = ArgumentHelp(
     valueName: "log2-N")
 
 func checkHashCost(_ logN: Int) throws {
-    guard SecretHash.allowedLogN.contains(logN) else {
-        throw ValidationError("--hash-cost must be from \(SecretHash.allowedLogN.lowerBound) to \(SecretHash.allowedLogN.upperBound) (log2 of scrypt's N), not \(logN)")
+    try checkRange(logN, SecretHash.allowedLogN, option: "hash-cost", note: " (log2 of scrypt's N)")
+}
+
+/// Refuses `value` outside `range`: "--OPTION must be from A to B[NOTE], not VALUE".
+func checkRange(_ value: Int, _ range: ClosedRange<Int>, option: String, note: String = "") throws {
+    guard range.contains(value) else {
+        throw ValidationError("--\(option) must be from \(range.lowerBound) to \(range.upperBound)\(note), not \(value)")
     }
 }
 

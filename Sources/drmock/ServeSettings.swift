@@ -133,12 +133,9 @@ extension ServeSettings {
             throw ValidationError("--clock must be 'system' or 'manual'")
         }
         try checkHashCost(hashCost)
-        if let threads, !ServeSettings.allowedThreads.contains(threads) {
-            throw ValidationError("--threads must be from \(ServeSettings.allowedThreads.lowerBound) to \(ServeSettings.allowedThreads.upperBound), not \(threads)")
-        }
-        if let kib = connectionMemoryKiB, !ServeSettings.allowedConnectionMemoryKiB.contains(kib) {
-            let range = ServeSettings.allowedConnectionMemoryKiB
-            throw ValidationError("--connection-memory-kib must be from \(range.lowerBound) to \(range.upperBound), not \(kib)")
+        if let threads { try checkRange(threads, ServeSettings.allowedThreads, option: "threads") }
+        if let connectionMemoryKiB {
+            try checkRange(connectionMemoryKiB, ServeSettings.allowedConnectionMemoryKiB, option: "connection-memory-kib")
         }
         // Before any thread starts: big blocks (scrypt's buffer, big answers) go back to the system.
         ProcessMemory.tuneForServing()
