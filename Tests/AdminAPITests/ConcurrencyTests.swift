@@ -74,8 +74,10 @@ import Testing
         let problem: @Sendable (String) -> Void = { s in problems.withLock { $0.append(s) } }
         let reads = Locked(0)
 
+        let readersDone = DispatchGroup()
         let readers = (0..<6).map { _ in
             Thread {
+                defer { readersDone.leave() }
                 var lastBackups = 0, lastJobs = 0
                 while !done.withLock({ $0 }) {
                     // Backups first, then jobs: every backup beyond the seed's has a job listed.
@@ -102,7 +104,7 @@ import Testing
                 }
             }
         }
-        readers.forEach { $0.start() }
+        readers.forEach { readersDone.enter(); $0.start() }
         for i in 0..<rounds {
             guard case .submitted = create(h, token: token, name: "rw-\(i)") else {
                 Issue.record("create \(i) was refused")
@@ -112,7 +114,7 @@ import Testing
             usleep(2000)
         }
         done.withLock { $0 = true }
-        while readers.contains(where: { !$0.isFinished }) { usleep(1000) }
+        readersDone.wait()
         #expect(problems.withLock { $0 } == [])
         #expect(reads.withLock { $0 } > rounds)
         #expect(try backupNames(h, token).count == 2 + rounds)
@@ -152,16 +154,18 @@ import Testing
 func inParallel<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
     let results = Locked<[Int: T]>([:])
     let ready = Locked(0)
+    let finished = DispatchGroup()
     let threads = (0..<count).map { i in
         Thread {
             ready.withLock { $0 += 1 }
             while ready.withLock({ $0 }) < count { sched_yield() }
             let value = body(i)
             results.withLock { $0[i] = value }
+            finished.leave()
         }
     }
-    threads.forEach { $0.start() }
-    while threads.contains(where: { !$0.isFinished }) { usleep(1000) }
+    threads.forEach { finished.enter(); $0.start() }
+    finished.wait()
     return results.withLock { r in (0..<count).map { r[$0]! } }
 }
 
