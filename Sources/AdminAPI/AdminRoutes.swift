@@ -27,7 +27,7 @@ enum AdminRoutes {
             BackupList(try call.deployment.backups(inStore: call.pathParams[0]), pretty: pretty)
         }.requiring(.storeBackups).accepting().cachedAnswers,
         Route("POST", "\(dr)/stores/{store}/backups/create", access: security, title: "Create Backup", createBackup)
-            .requiring(.storeBackups).accepting("name", "passcode", "description", "retentionDate"),
+            .requiring(.storeBackups).accepting("name", "passcode", "description", "retentionDate", "storeName"),   // storeName: legacy, still documented
         Route("GET", "\(dr)/stores/{store}/backups/{backup}", access: security, title: "Backup") { call in
             try call.deployment.backup(named: call.pathParams[1], inStore: call.pathParams[0]).json
         }.requiring(.storeBackups).accepting().cachedAnswers,
@@ -35,7 +35,7 @@ enum AdminRoutes {
             ["jobs": JSONValue(try call.deployment.jobIDs())]
         }.accepting().cachedAnswers,
         Route("GET", "admin/jobs/{job}", access: security, title: "Job") { call in
-            try call.deployment.job(id: call.pathParams[0]).json
+            try call.deployment.jobAsShown(id: call.pathParams[0]).json
         }.accepting().cachedAnswers,
     ]
 

@@ -230,7 +230,7 @@ public final class AdminService: Sendable {
 
     func render(error: AdminError, format: Format) -> Response {
         let status = configuration.httpErrorStatus ? error.code : 200
-        let envelope: JSONValue = ["error": ["code": .int(Int64(error.code)), "message": .string(error.message), "details": JSONValue(error.details)]]
+        let envelope: JSONValue = ["error": ["code": .int(Int64(error.code)), "message": .string(error.message), "details": error.details.map { JSONValue($0) } ?? .null]]
         switch format {
         case .json: return Response(status: status, headers: Format.jsonHeaders, body: envelope.serialized())
         case .pjson: return Response(status: status, headers: Format.jsonHeaders, body: envelope.serialized(pretty: true))

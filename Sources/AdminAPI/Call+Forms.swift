@@ -13,6 +13,13 @@ extension Call {
         }
     }
 
+    /// `async` on register and delete: a parameter of 11.0 and later. A release before it does not
+    /// know the parameter, so the operation answers as it always did there (at once, no job).
+    func asyncRequested() throws -> Bool {
+        guard release.has(.asyncOperations) else { return false }
+        return try bool("async") ?? false
+    }
+
     /// A JSON-valued parameter (sent as JSON text in the form); nil when not given.
     func json(_ name: String) throws -> JSONValue? {
         guard let v = param(name) else { return nil }

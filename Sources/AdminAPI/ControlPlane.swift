@@ -110,7 +110,7 @@ public final class ControlPlane: Sendable {
         } catch let e as ControlError {
             return .now(Self.error(e))
         } catch let e as AdminError {
-            return .now(Self.error(ControlError(e.code, e.message, details: e.details)))
+            return .now(Self.error(ControlError(e.code, e.message, details: e.detailList)))
         } catch let e as PlanError {
             return .now(Self.error(ControlError(400, "Invalid fault plan.", details: [e.description])))
         } catch let e as JSONValue.ParseError {

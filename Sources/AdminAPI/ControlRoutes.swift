@@ -100,7 +100,7 @@ struct ControlCall {
         do {
             user = try d.user(forToken: try AdminService.token(of: request))
         } catch let e as AdminError {
-            throw ControlError(401, e.message, details: e.details + ["The control plane needs a token of context '\(context)' (generateToken at /\(context)/sharing/rest/generateToken) as for the admin API."])
+            throw ControlError(401, e.message, details: e.detailList + ["The control plane needs a token of context '\(context)' (generateToken at /\(context)/sharing/rest/generateToken) as for the admin API."])
         }
         guard user.has(User.securityAndInfrastructure) else { throw ControlError(403, AdminError.forbidden().message) }
     }
@@ -284,7 +284,21 @@ enum ControlRoutes {
         ControlRoute("GET", "jobs/{job}/timeline", .authorized, "Every transition of a job so far, and which request observed which status and stage.") { call in
             call.ok(try timelineJSON(call))
         },
+        ControlRoute("POST", "upgrade", .authorized, "Upgrades the context's deployment in place to a newer release, with what real upgrades were observed to do; persisted (a restart keeps it). Downgrades are refused (409).",
+                     [P(name: "release", required: true, summary: "the newer release, e.g. 11.3")]) { call in
+            let name = try call.required("release")
+            let target: Release
+            do { target = try Release.named(name) } catch { throw ControlError(400, "Invalid value for parameter 'release'.", details: ["\(error)"]) }
+            let report = try call.deployment().upgrade(to: target)
+            return call.ok(upgradeJSON(report, context: call.context))
+        },
     ]
+
+    static func upgradeJSON(_ r: Deployment.UpgradeReport, context: String) -> JSONValue {
+        ["context": .string(context), "from": .string(r.from), "to": .string(r.to),
+         "storesToRegisterAgain": JSONValue(r.storesToRegisterAgain), "backupsOfOlderReleases": .int(Int64(r.backupsOfOlderReleases)),
+         "effects": JSONValue(r.effects)]
+    }
 
     // MARK: - Helpers
 

@@ -52,6 +52,13 @@ extension DRMockServer {
         }
     }
 
+    /// Upgrades a context's deployment in place to `release` (newer than its own), as
+    /// `POST /_mock/upgrade` does: persisted, with the observed effects of real upgrades.
+    @discardableResult
+    public func upgrade(to release: String, context: String? = nil) throws -> Deployment.UpgradeReport {
+        try deployment(context: context ?? options.context).upgrade(to: try Release.named(release))
+    }
+
     /// Puts a fault plan (the JSON format of `POST /_mock/faults`) in force, replacing the previous one.
     public func setFaultPlan(json: String, context: String? = nil) throws {
         let ctx = context ?? options.context

@@ -43,6 +43,9 @@ public final class DRMockServer: Sendable {
         public var controlPlane: Bool
         /// Serve HTTPS with this certificate and key (PEM text); nil for plain HTTP (decision 13).
         public var tls: Server.Configuration.TLS?
+        /// `--documented-only`: play none of the behaviours observed on real releases (``ObservedBehaviour``)
+        /// unless a fault plan names them.
+        public var documentedOnly = false
         /// `--hash-cost`: the scrypt cost (log2 N, r = 8, p = 1) of new password and passcode hashes.
         public var hashLogN: Int = SecretHash.defaultLogN
         /// `--control-key`, `--control-loopback-only`.
@@ -98,7 +101,8 @@ public final class DRMockServer: Sendable {
         self.options = options
         let catalog = try options.catalog ?? DRCatalog(path: options.databasePath)
         registry = DeploymentRegistry(catalog: catalog, source: options.fixtureSource, clockMode: options.clockMode, speed: options.speed,
-                                      release: options.release, hashLogN: options.hashLogN)
+                                      release: options.release, hashLogN: options.hashLogN,
+                                      behaviours: BehaviourPolicy(documentedOnly: options.documentedOnly))
         try registry.open(context: options.context)
         let service = AdminService(registry: registry, configuration: .init(
             httpErrorStatus: options.httpErrorStatus, strict: options.strict,

@@ -83,7 +83,8 @@ extension JobProgress.StageState {
 }
 
 extension Deployment.JobView {
-    /// `/admin/jobs/<id>`: the documented job fields, `messages` always, `result.stages` once completed.
+    /// `/admin/jobs/<id>`: the documented job fields, `messages` always, `result.stages` once completed
+    /// (unless the release is observed to leave it out: ``showsResult``).
     var json: JSONValue {
         let p = progress
         let updated = p.endTime != 0 ? p.endTime : max(job.submittedAt, p.stages.map(\.lastUpdated).max() ?? job.submittedAt)
@@ -97,7 +98,7 @@ extension Deployment.JobView {
             ("username", .string(job.username)),
             ("messages", JSONValue(p.messages)),
         ]
-        if p.status == .completed {
+        if p.status == .completed && showsResult {
             pairs.append(("result", ["stages": .array(p.stages.map(\.json))]))
         }
         return .object(pairs)

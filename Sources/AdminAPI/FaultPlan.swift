@@ -10,6 +10,7 @@ import DisasterRecovery
 ///  "storeUnavailable": ["default"],
 ///  "expireTokens": true,
 ///  "offlineMs": 60000,
+///  "observe": ["backup-job-reads-completed-at-once"],
 ///  "endpoints": [{"method": "GET", "path": "admin/jobs/*", "code": 500, "message": "boom",
 ///                 "httpStatus": 502, "times": 2, "probability": 0.5,
 ///                 "latencyMs": 250}]}
@@ -29,7 +30,7 @@ struct FaultPlan: Sendable {
     static func parse(_ value: JSONValue) throws -> FaultPlan {
         guard let pairs = value.objectPairs else { throw PlanError("the plan must be a JSON object") }
         let known: Set<String> = ["seed", "failStage", "hangStage", "afterMs", "message", "timeoutMs", "operation", "times",
-                                  "jobs", "storeUnavailable", "expireTokens", "offlineMs", "endpoints", "description"]
+                                  "jobs", "storeUnavailable", "expireTokens", "offlineMs", "endpoints", "description", "observe"]
         try checkKeys(pairs, known, at: "plan")
         var plan = FaultPlan.empty
         plan.source = value
@@ -55,6 +56,16 @@ struct FaultPlan: Sendable {
                 plan.domain.unavailableStores = Set(many.compactMap(\.stringValue))
             } else {
                 throw PlanError("'storeUnavailable' must be a store name or an array of names")
+            }
+        }
+        if let o = value["observe"] {
+            // Behaviours of real releases to play (ObservedBehaviour): the suspected ones need this; a
+            // confirmed one named here plays even under --documented-only.
+            guard let names = o.arrayValue, names.count <= 100, names.allSatisfy({ $0.stringValue != nil }) else {
+                throw PlanError("'observe' must be an array of observed behaviour ids")
+            }
+            for name in names.compactMap(\.stringValue) {
+                do { plan.domain.observe.insert(try ObservedBehaviour.named(name).id) } catch { throw PlanError("\(error)") }
             }
         }
         if let e = value["expireTokens"] {

@@ -153,7 +153,7 @@ enum PortalRoutes {
         } catch let refused as Deployment.SignInRefusal {
             return signInPage(call, oauthState: refused.retryState, clientID: refused.authorization.clientID,
                               expiration: refused.authorization.expirationMinutes,
-                              messages: [refused.error.details.first ?? refused.error.message])
+                              messages: [refused.error.detailList.first ?? refused.error.message])
         }
         switch result {
         case .token(let grant, let username, let authorization):

@@ -6,13 +6,9 @@ enum SettingsInput {
         for (key, value) in json.objectPairs ?? [] {
             switch key {
             case "stagingVolumeConfig":
-                s.stagingVolumeConfig = try stagingVolume(value, current: s.stagingVolumeConfig, release: release, strict: strict)
+                try stagingVolume(value, into: &s, release: release, strict: strict)
             case "timeoutInSeconds":
-                if strict && !release.has(.asyncOperations) { throw unknown(key, release) }
-                guard let t = value.int64Value, t > 0, t <= 31_536_000 else {
-                    throw AdminError.invalidSettings("settings", "timeoutInSeconds must be a whole number of seconds from 1 to 31536000.")
-                }
-                s.timeoutInSeconds = t
+                try timeout(value, into: &s, release: release, strict: strict)
             default:
                 if strict { throw unknown(key, release) }
             }
@@ -23,15 +19,28 @@ enum SettingsInput {
         AdminError.invalidSettings("settings", "'\(key)' is not a setting at release \(release.name).")
     }
 
-    static func stagingVolume(_ v: JSONValue, current: DRSettings.StagingVolumeConfig, release: Release, strict: Bool) throws -> DRSettings.StagingVolumeConfig {
+    /// `timeoutInSeconds` (11.0), at the top level as Esri's example and CLI send it, or inside
+    /// `stagingVolumeConfig` where the update-settings page lists it: the same setting either way.
+    static func timeout(_ value: JSONValue, into s: inout DRSettings, release: Release, strict: Bool) throws {
+        if strict && !release.has(.asyncOperations) { throw unknown("timeoutInSeconds", release) }
+        guard let t = value.int64Value, t > 0, t <= 31_536_000 else {
+            throw AdminError.invalidSettings("settings", "timeoutInSeconds must be a whole number of seconds from 1 to 31536000.")
+        }
+        s.timeoutInSeconds = t
+    }
+
+    static func stagingVolume(_ v: JSONValue, into s: inout DRSettings, release: Release, strict: Bool) throws {
         guard let pairs = v.objectPairs else { throw AdminError.invalidSettings("settings", "stagingVolumeConfig must be an object.") }
-        var c = current
-        var labelsGiven = false
+        var c = s.stagingVolumeConfig
         for (key, value) in pairs {
             switch key {
             case "provisioningType":
                 guard let t = value.stringValue?.uppercased(), t == "DYNAMIC" || t == "STATIC" else {
                     throw AdminError.invalidSettings("settings", "stagingVolumeConfig.provisioningType must be DYNAMIC or STATIC.")
+                }
+                // Static provisioning of the staging volume came at 11.3 (update-settings).
+                if t == "STATIC" && !release.has(.stagingVolumeLabels) {
+                    throw AdminError.invalidSettings("settings", "stagingVolumeConfig.provisioningType STATIC is supported from release 11.3, not at \(release.name).")
                 }
                 c.provisioningType = t
             case "storageClass":
@@ -40,28 +49,28 @@ enum SettingsInput {
                 }
                 c.storageClass = sc
             case "size":
-                guard let size = value.stringValue, let gi = DRSettings.gibibytes(size) else {
-                    throw AdminError.invalidSettings("settings", "stagingVolumeConfig.size must be a Kubernetes quantity such as \"64Gi\".")
+                guard let size = value.stringValue, let q = StorageQuantity(size) else {
+                    throw AdminError.invalidSettings("settings", "stagingVolumeConfig.size must be a Kubernetes quantity such as \"64Gi\" or \"100G\".")
                 }
-                guard gi >= 16 else { throw AdminError.invalidSettings("settings", "stagingVolumeConfig.size must be at least 16Gi.") }
+                guard q.isEnoughForAVolume else { throw AdminError.invalidSettings("settings", "stagingVolumeConfig.size must be at least 16 GB.") }
                 c.size = size
             case "labels":
-                if strict && !release.has(.stagingVolumeLabels) { throw unknown("stagingVolumeConfig.labels", release) }
+                if !release.has(.stagingVolumeLabels) {
+                    if strict { throw unknown("stagingVolumeConfig.labels", release) }
+                    continue   // a release without static staging does not know the key, and ignores it
+                }
                 c.labels = try labels(value, field: "stagingVolumeConfig.labels")
-                labelsGiven = true
+            case "timeoutInSeconds":
+                try timeout(value, into: &s, release: release, strict: strict)
             case "component":
                 continue
             default:
                 if strict { throw unknown("stagingVolumeConfig.\(key)", release) }
             }
         }
-        if c.provisioningType == "DYNAMIC" {
-            if labelsGiven && !(c.labels ?? [:]).isEmpty {
-                throw AdminError.invalidSettings("settings", "stagingVolumeConfig.labels is only for STATIC provisioning.")
-            }
-            c.labels = nil
-        }
-        return c
+        // Labels are "only used when provisioningType is STATIC" (update-settings): with DYNAMIC they are dropped, not refused.
+        if c.provisioningType == "DYNAMIC" { c.labels = nil }
+        s.stagingVolumeConfig = c
     }
 
     static func labels(_ v: JSONValue, field: String) throws -> [String: String] {

@@ -24,6 +24,12 @@ enum StoreRoutes {
                     if call.strict { throw StoreSettings.unknown(key, call.release) }
                 }
             }
+            // Observed at 12.0 (https://github.com/Esri/arcgis-gitops/issues/268): the key is required.
+            // (The store is found first: an unknown store is still a 404, as the resource comes before its operation.)
+            if bds == nil, call.deployment.observes(.storeUpdateNeedsSupportBDSBackup) {
+                _ = try call.deployment.store(named: call.pathParams[0])
+                throw AdminError.jsonObjectKeyNotFound("supportBDSBackup")
+            }
             _ = try call.deployment.updateStore(named: call.pathParams[0], isDefault: isDefault, supportBDSBackup: bds)
             return ["status": "success"]
         }.requiring(.storeBackups).accepting("settings"),
@@ -56,7 +62,7 @@ enum StoreRoutes {
             throw AdminError.missingParameter("settings")
         }
         registration.isDefault = try call.bool("isDefault") ?? false
-        let async = try call.bool("async") ?? false
+        let async = try call.asyncRequested()
         let (store, job) = try call.deployment.registerStore(registration, asJob: async, username: call.user?.username ?? "",
                                                              operationURI: call.path)
         if let job { return call.jobEnvelope(job) }
@@ -64,7 +70,7 @@ enum StoreRoutes {
     }
 }
 
-/// Reading a store's `settings` JSON: HOSTED, S3 (11.1 beta and 11.2 shapes) and AZURE_BLOBSTORE.
+/// Reading a store's `settings` JSON: HOSTED, S3 (11.1 beta and 11.2 shapes), AZURE_BLOBSTORE and GCS (12.0).
 enum StoreSettings {
     static func unknown(_ key: String, _ release: Release) -> AdminError {
         AdminError.invalidSettings("settings", "'\(key)' is not a store setting at release \(release.name).")
@@ -86,9 +92,25 @@ enum StoreSettings {
         return s
     }
 
+    /// A store type the release does not have (cloud stores: 11.1 beta, 11.2; Google Cloud Storage: 12.0).
+    static func typeNotInRelease(_ type: String, _ release: Release, since: String) -> AdminError {
+        AdminError.invalidSettings("settings", "'type' \(type) is not a backup store type at release \(release.name) (it came at \(since)).")
+    }
+
+    /// The store types `release` registers, for messages.
+    static func types(_ release: Release) -> String {
+        var t = ["HOSTED"]
+        if release.has(.cloudStoresBeta) || release.has(.cloudStores) { t.append("S3") }
+        if release.has(.cloudStores) { t.append("AZURE_BLOBSTORE") }
+        if release.has(.googleCloudStores) { t.append("GCS") }
+        return t.joined(separator: ", ")
+    }
+
+    /// Reads a `settings` object as the release reads it: what came at a later release (a cloud store
+    /// type, the other S3 shape) is refused at every release before it, with or without `--strict`.
     static func registration(name: String, _ settings: JSONValue, release: Release, strict: Bool) throws -> Deployment.StoreRegistration {
         guard let type = settings["type"]?.stringValue?.uppercased() else {
-            throw AdminError.invalidSettings("settings", "'type' must be HOSTED, S3 or AZURE_BLOBSTORE.")
+            throw AdminError.invalidSettings("settings", "'type' must be one of \(types(release)).")
         }
         var bds: Bool? = nil
         if let v = settings["supportBDSBackup"] {
@@ -107,25 +129,26 @@ enum StoreSettings {
             }
             let storageClass = try string(config["storageClass"], "storageConfig.storageClass")
             let size = try string(config["size"], "storageConfig.size")
-            guard let gi = DRSettings.gibibytes(size) else {
-                throw AdminError.invalidSettings("settings", "storageConfig.size must be a Kubernetes quantity such as \"64Gi\".")
+            guard let q = StorageQuantity(size) else {
+                throw AdminError.invalidSettings("settings", "storageConfig.size must be a Kubernetes quantity such as \"64Gi\" or \"100G\".")
             }
-            guard gi >= 16 else { throw AdminError.invalidSettings("settings", "storageConfig.size must be at least 16Gi.") }
+            guard q.isEnoughForAVolume else { throw AdminError.invalidSettings("settings", "storageConfig.size must be at least 16 GB.") }
             var labels: [String: String]? = nil
             if let l = config["labels"] { labels = try SettingsInput.labels(l, field: "storageConfig.labels") }
-            if provisioning == "STATIC" && (labels ?? [:]).isEmpty {
-                throw AdminError.invalidSettings("settings", "STATIC provisioning needs storageConfig.labels to find its volume.")
-            }
+            // STATIC without labels is accepted: the documents make labels optional, and Esri's
+            // enterprise-admin-cli registers STATIC stores without them by default.
             return .init(name: name, type: "HOSTED",
                          storageConfig: .init(storageClass: storageClass, size: size, provisioningType: provisioning,
                                               labels: provisioning == "STATIC" ? labels : nil),
                          cloud: nil, rootDir: "rootdir", supportBDSBackup: bds, isDefault: false)
         case "S3":
-            if strict && !(release.has(.cloudStores) || release.has(.cloudStoresBeta)) { throw unknown("type S3", release) }
+            guard release.has(.cloudStores) || release.has(.cloudStoresBeta) else { throw typeNotInRelease("S3", release, since: "11.1") }
             let connection: JSONValue
             let bucket: String, region: String, root: String
             if let services = settings["provider"]?["cloudServices"]?.arrayValue {
-                if strict && !release.has(.cloudStores) { throw unknown("provider.cloudServices (the 11.2 shape)", release) }
+                guard release.has(.cloudStores) else {
+                    throw AdminError.invalidSettings("settings", "Release \(release.name) reads the 11.1 S3 shape (service.connection.info); provider.cloudServices came at 11.2.")
+                }
                 guard let c = services.first?["connection"] else {
                     throw AdminError.invalidSettings("settings", "provider.cloudServices[0].connection is missing.")
                 }
@@ -134,20 +157,24 @@ enum StoreSettings {
                 region = try string(c["region"], "connection.region")
                 root = c["rootDir"]?.stringValue ?? ""
             } else if let info = settings["service"]?["connection"]?["info"] {
-                if strict && !release.has(.cloudStoresBeta) { throw unknown("service (the 11.1 shape)", release) }
+                guard release.has(.cloudStoresBeta) else {
+                    throw AdminError.invalidSettings("settings", "Release \(release.name) reads the 11.2 S3 shape (provider.cloudServices); service.connection.info was the 11.1 beta's.")
+                }
                 connection = info
                 bucket = try string(info["bucket_name"], "service.connection.info.bucket_name")
                 region = try string(info["region"], "service.connection.info.region")
                 root = info["rootDir"]?.stringValue ?? ""
             } else {
-                throw AdminError.invalidSettings("settings", "An S3 store needs provider.cloudServices[0].connection (11.2) or service.connection.info (11.1).")
+                throw AdminError.invalidSettings("settings", release.has(.cloudStores)
+                    ? "An S3 store needs provider.cloudServices[0].connection."
+                    : "An S3 store needs service.connection.info (the 11.1 shape).")
             }
             let credential = connection["credential"]?["type"]?.stringValue ?? settings["provider"]?["connection"]?["type"]?.stringValue
             return .init(name: name, type: "S3", storageConfig: nil,
                          cloud: .init(provider: "AWS", bucketName: bucket, region: region, credentialType: credential),
                          rootDir: root, supportBDSBackup: bds, isDefault: false)
         case "AZURE_BLOBSTORE", "AZURE":
-            if strict && !release.has(.cloudStores) { throw unknown("type AZURE_BLOBSTORE", release) }
+            guard release.has(.cloudStores) else { throw typeNotInRelease("AZURE_BLOBSTORE", release, since: "11.2") }
             guard let c = settings["provider"]?["cloudServices"]?.arrayValue?.first?["connection"] else {
                 throw AdminError.invalidSettings("settings", "An Azure store needs provider.cloudServices[0].connection.")
             }
@@ -160,8 +187,20 @@ enum StoreSettings {
                          cloud: .init(provider: "AZURE", containerName: container, accountEndpointUrl: endpoint,
                                       credentialType: c["credential"]?["type"]?.stringValue),
                          rootDir: c["rootDir"]?.stringValue ?? "", supportBDSBackup: bds, isDefault: false)
+        case "GCS":
+            // 12.0 lists Google Cloud Storage backup stores; no public source gives its settings, so the
+            // shape follows S3's and Azure's (provider GCP, cloudServices[0].connection.bucketName): a decision.
+            guard release.has(.googleCloudStores) else { throw typeNotInRelease("GCS", release, since: "12.0") }
+            guard let c = settings["provider"]?["cloudServices"]?.arrayValue?.first?["connection"] else {
+                throw AdminError.invalidSettings("settings", "A Google Cloud Storage store needs provider.cloudServices[0].connection.")
+            }
+            let bucket = try string(c["bucketName"], "connection.bucketName")
+            return .init(name: name, type: "GCS", storageConfig: nil,
+                         cloud: .init(provider: "GCP", bucketName: bucket, region: c["region"]?.stringValue,
+                                      credentialType: c["credential"]?["type"]?.stringValue),
+                         rootDir: c["rootDir"]?.stringValue ?? "", supportBDSBackup: bds, isDefault: false)
         default:
-            throw AdminError.invalidSettings("settings", "'type' must be HOSTED, S3 or AZURE_BLOBSTORE, not '\(type.prefix(32))'.")
+            throw AdminError.invalidSettings("settings", "'type' must be one of \(types(release)), not '\(type.prefix(32))'.")
         }
     }
 }

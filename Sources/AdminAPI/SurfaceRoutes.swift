@@ -56,7 +56,7 @@ enum SurfaceRoutes {
         Route("POST", "\(legacy)/backups/{backup}/delete", access: security, title: "Delete Backup") { call in
             let b = try call.deployment.locateBackup(named: call.pathParams[0], store: call.param("storeName"))
             return try deleteBackup(call, name: b.backupName, store: b.backupStore)
-        }.requiring(.legacyBackupRestore).accepting("storeName", "async@asyncOperations"),
+        }.accepting("storeName", "async@asyncOperations"),   // the delete-backup page documents this URL on every release
         Route("POST", "\(legacy)/backups/{backup}/restore", access: security, title: "Restore Backup") { call in
             let b = try call.deployment.locateBackup(named: call.pathParams[0], store: call.param("storeName"))
             return try restoreBackup(call, name: b.backupName, store: b.backupStore)
@@ -89,7 +89,7 @@ enum SurfaceRoutes {
     }
 
     static func deleteBackup(_ call: Call, name: String, store: String) throws -> JSONValue {
-        let async = try call.bool("async") ?? false
+        let async = try call.asyncRequested()
         let job = try call.deployment.deleteBackup(named: name, inStore: store, asJob: async,
                                                    username: call.user?.username ?? "", operationURI: call.path)
         if let job { return call.jobEnvelope(job) }

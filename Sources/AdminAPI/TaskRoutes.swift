@@ -45,8 +45,10 @@ enum TaskRoutes {
         var r = Deployment.TaskRequest()
         r.title = call.param("title")
         if let type = call.param("type") {
-            guard let kind = ScheduledTask.Kind.allCases.first(where: { $0.rawValue.lowercased() == type.lowercased() }) else {
-                throw AdminError.invalidParameter("type", "'type' must be CreateBackup or BackupRetentionCleaner.")
+            // CreateHealthCheckReports came at 11.4 ("Prior to 11.4, this parameter only supported CreateBackup").
+            let kinds = ScheduledTask.Kind.allCases.filter { $0 != .createHealthCheckReports || call.release.has(.healthCheckReportTasks) }
+            guard let kind = kinds.first(where: { $0.rawValue.lowercased() == type.lowercased() }) else {
+                throw AdminError.invalidParameter("type", "'type' must be \(kinds.map(\.rawValue).joined(separator: ", ")) at release \(call.release.name).")
             }
             r.kind = kind
         } else if creating {
@@ -71,9 +73,31 @@ enum TaskRoutes {
         }
         if let v = try call.bool("enabled") { r.enabled = v }
         if let p = try call.json("parameters") {
-            r.parameters = try backupParameters(p, call)
+            let kind = try r.kind ?? call.deployment.task(id: call.pathParams[0]).kind
+            if kind == .createHealthCheckReports {
+                r.reportParameters = try reportParameters(p)
+            } else {
+                r.parameters = try backupParameters(p, call)
+            }
         }
         return r
+    }
+
+    /// A `CreateHealthCheckReports` task's `parameters`: `name` (the report name prefix) and,
+    /// optionally, `suiteIds` (as `healthCheck/run` takes them).
+    static func reportParameters(_ p: JSONValue) throws -> ScheduledTask.ReportParameters {
+        guard p.objectPairs != nil else { throw AdminError.invalidJSON("parameters", "'parameters' must be a JSON object.") }
+        guard let name = p["name"]?.stringValue, !name.isEmpty, name.count <= 128 else {
+            throw AdminError.invalidSettings("parameters", "'name' (the health check report name prefix) is required.")
+        }
+        var suites: [String]? = nil
+        if let s = p["suiteIds"] {
+            guard let list = s.arrayValue, list.count <= 100, list.allSatisfy({ ($0.stringValue?.count ?? 0) > 0 }) else {
+                throw AdminError.invalidSettings("parameters", "'suiteIds' must be an array of suite ids, e.g. [\"BSHC-001\"].")
+            }
+            suites = list.compactMap(\.stringValue)
+        }
+        return .init(name: name, suiteIDs: suites)
     }
 
     static func backupParameters(_ p: JSONValue, _ call: Call) throws -> ScheduledTask.BackupParameters {
@@ -116,6 +140,11 @@ extension ScheduledTask {
         var pairs: [(String, JSONValue)] = [
             ("id", .string(id)), ("title", .string(title)), ("type", .string(kind.rawValue)),
         ]
+        if let p = reportParameters {
+            var params: [(String, JSONValue)] = [("name", .string(p.name))]
+            if let ids = p.suiteIDs { params.append(("suiteIds", JSONValue(ids))) }
+            pairs.append(("parameters", .object(params)))
+        }
         if let p = parameters {
             var params: [(String, JSONValue)] = [("name", .string(p.name))]
             if let s = p.storeName { params.append(("storeName", .string(s))) }

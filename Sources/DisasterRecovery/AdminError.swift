@@ -1,21 +1,27 @@
 /// The one error type of drmock: an ArcGIS error envelope's code, message and details.
 ///
 /// Handlers and the domain throw these; the AdminAPI layer renders them as
-/// `{"error": {"code": ..., "message": ..., "details": [...]}}`. Every code and text the emulator
+/// `{"error": {"code": ..., "message": ..., "details": [...]}}` (`details` is `null` only where a real
+/// release was observed to send null: ``ObservedBehaviour``). Every code and text the emulator
 /// uses is built by one of the static functions below (the table the docs list), so clients can
 /// match on stable messages.
 public struct AdminError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: Int
     public let message: String
-    public let details: [String]
+    /// The envelope's `details`: a list (decision 1), or nil for the `null` a real release sends in
+    /// some errors (see ``ObservedBehaviour``).
+    public let details: [String]?
 
-    public init(code: Int, message: String, details: [String] = []) {
+    public init(code: Int, message: String, details: [String]? = []) {
         self.code = code
         self.message = message
         self.details = details
     }
 
-    public var description: String { "AdminError(\(code)): \(message) \(details)" }
+    public var description: String { "AdminError(\(code)): \(message) \(details ?? [])" }
+
+    /// The details as a list (none for a `null`).
+    public var detailList: [String] { details ?? [] }
 }
 
 extension AdminError {
@@ -107,6 +113,13 @@ extension AdminError {
                    details: ["The organization is offline; try again later."])
     }
 
+    // MARK: Observed on real releases (ObservedBehaviour): their texts as seen, `details` null
+    /// 12.0: `stores/<s>/update` whose `settings` lack a key the server's JSON reader needs
+    /// (https://github.com/Esri/arcgis-gitops/issues/268).
+    public static func jsonObjectKeyNotFound(_ key: String) -> AdminError {
+        AdminError(code: 500, message: "JSONObject[\"\(key)\"] not found.", details: nil)
+    }
+
     // MARK: 413 / 500
     public static func bodyTooLarge() -> AdminError {
         AdminError(code: 413, message: "The request body is too large.")
@@ -139,6 +152,17 @@ extension AdminError {
     public static func organizationOffline() -> AdminError {
         AdminError(code: 503, message: "The organization is unavailable while a restore is in progress.",
                    details: ["Poll the disaster recovery status resource until the restore ends."])
+    }
+    /// Restoring a backup made at another release (enterprise-k8s 12.0 "Back up and restore": "you can
+    /// restore any of the backup files ... from the same release as the running deployment").
+    public static func backupOfAnotherRelease(_ name: String, made: String, running: String) -> AdminError {
+        AdminError(code: 400, message: "The backup '\(name)' was created at release \(made) and cannot be restored on release \(running).",
+                   details: ["Only backups from the same release as the running deployment can be restored."])
+    }
+    /// `POST /_mock/upgrade` (or `--release`) to a release that is not newer.
+    public static func cannotUpgrade(from: String, to: String) -> AdminError {
+        AdminError(code: 409, message: "The deployment runs release \(from) and cannot move to \(to).",
+                   details: ["An in-place upgrade goes to a newer release; releases are never downgraded in place."])
     }
     public static func duplicateStore(_ name: String) -> AdminError {
         AdminError(code: 409, message: "A backup store with the name '\(name)' already exists.")

@@ -60,6 +60,33 @@ public struct Backup: Codable, Sendable, Equatable {
 }
 
 extension Backup {
+    /// Decodes a backup; a missing `release` is read as empty: a fixture's backup without one was made
+    /// by the deployment's own release (``Deployment/create(context:catalog:fixture:stamp:clockMode:speed:release:hashLogN:behaviours:problemLog:)``
+    /// fills it in), so that it can be restored whichever release the fixture is served at.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        release = try c.decodeIfPresent(String.self, forKey: .release) ?? ""
+        siteName = try c.decode(String.self, forKey: .siteName)
+        description = try c.decode(String.self, forKey: .description)
+        completeTime = try c.decode(Int64.self, forKey: .completeTime)
+        backupStore = try c.decode(String.self, forKey: .backupStore)
+        retentionDate = try c.decode(Int64.self, forKey: .retentionDate)
+        encryptKey = try c.decode(String.self, forKey: .encryptKey)
+        backupType = try c.decode(String.self, forKey: .backupType)
+        relationalStore = try c.decode([RelationalStorePart].self, forKey: .relationalStore)
+        scheduleType = try c.decode(String.self, forKey: .scheduleType)
+        objectStore = try c.decode([ObjectStorePart].self, forKey: .objectStore)
+        namespace = try c.decode(String.self, forKey: .namespace)
+        startTime = try c.decode(Int64.self, forKey: .startTime)
+        infrastructures = try c.decode(Infrastructures.self, forKey: .infrastructures)
+        category = try c.decode(String.self, forKey: .category)
+        backupName = try c.decode(String.self, forKey: .backupName)
+        status = try c.decode(String.self, forKey: .status)
+        passcodeHash = try c.decode(String.self, forKey: .passcodeHash)
+        captured = try c.decodeIfPresent(SurfaceState.self, forKey: .captured)
+        detachedVolume = try c.decodeIfPresent(String.self, forKey: .detachedVolume)
+    }
+
     /// Masks a key the way the documentation shows it: letters become `X`/`x` by case, digits `x`,
     /// other characters stay; at most 22 characters, then `..`.
     public static func maskedKey(_ key: String) -> String {

@@ -30,20 +30,6 @@ public struct DRSettings: Codable, Sendable, Equatable {
     public static let documented = DRSettings(
         stagingVolumeConfig: .init(storageClass: "default", size: "64Gi", provisioningType: "DYNAMIC"),
         timeoutInSeconds: 7200)
-
-    /// Sizes as Kubernetes quantities: digits then `Ki|Mi|Gi|Ti` (or none); returns GiB, rounded down.
-    public static func gibibytes(_ size: String) -> Int64? {
-        let digits = size.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, digits.count <= 15, let n = Int64(digits) else { return nil }
-        switch size.dropFirst(digits.count) {
-        case "Ti": return n * 1024
-        case "Gi": return n
-        case "Mi": return n / 1024
-        case "Ki": return n / (1024 * 1024)
-        case "": return n / (1024 * 1024 * 1024)
-        default: return nil
-        }
-    }
 }
 
 /// What a deployment keeps beside its stores and backups, and what a backup captures for a restore

@@ -124,7 +124,7 @@ extension Deployment {
                     b = try decode(Backup.self, row.body)
                 } catch {
                     let failure = AdminError.unreadableBackup(row.name, store: row.store, Self.reason(error))
-                    problemLog("drmock: context '\(context)': \(failure.message) \(failure.details.joined(separator: " "))")
+                    problemLog("drmock: context '\(context)': \(failure.message) \(failure.detailList.joined(separator: " "))")
                     throw failure
                 }
             }

@@ -99,6 +99,10 @@ extension Deployment {
         let hash = try withSettledState { s in
             let b = try locate(name, store: store, in: &s)
             if let active = s.activeJobID { throw AdminError.jobAlreadyRunning(active) }
+            // Documented (Release.sameReleaseRestoreSource): only a backup of the running release.
+            guard Release.same(b.release, s.profile.release) else {
+                throw AdminError.backupOfAnotherRelease(name, made: b.release, running: s.profile.release)
+            }
             return b.passcodeHash
         }
         guard SecretHash.verify(passcode, against: hash) else { throw AdminError.wrongPasscode() }

@@ -3,15 +3,31 @@
 extension Deployment {
     /// Replaces the fault plan's domain part (what has fired so far is kept unless `keepFired` is false).
     public func setFaults(_ plan: DomainFaults, keepFired: Bool = true) {
-        withFaults { f in
+        let observeChanged = withFaults { f in
             let fired = keepFired ? f.fired : []
+            let before = f.observe
             f = plan
             f.fired = fired + plan.fired
+            return before != plan.observe
         }
+        // What the API shows changes with the behaviours played: answers kept before do not hold.
+        if observeChanged { state.withLock { $0.revision = Deployment.nextRevision() } }
     }
 
     /// The domain faults in force and what has fired.
     public var currentFaults: DomainFaults { faults.withLock { $0 } }
+
+    /// The suspected behaviours the fault plan opts into (its `observe`).
+    var optedInBehaviours: Set<ObservedBehaviour.ID> {
+        guard faultsSet.load(ordering: .acquiring) else { return [] }
+        return faults.withLock { $0.observe }
+    }
+
+    /// Whether this deployment plays `id` now: a confirmed behaviour of its release unless
+    /// `--documented-only`, a suspected one only when the fault plan opts into it (``BehaviourPolicy``).
+    public func observes(_ id: ObservedBehaviour.ID) -> Bool {
+        behaviours.plays(ObservedBehaviour.entry(id), at: releaseProfile, optedIn: optedInBehaviours)
+    }
 
     /// Notes a fault that fired outside the domain (for example an injected HTTP error), at the clock's time.
     public func recordFired(kind: String, detail: String) {
@@ -68,5 +84,5 @@ extension Deployment {
 
 extension DomainFaults {
     /// Whether any fault is set that changes what the deployment answers (what has fired does not).
-    var isSet: Bool { !jobFaults.isEmpty || !unavailableStores.isEmpty || offlineUntil != nil }
+    var isSet: Bool { !jobFaults.isEmpty || !unavailableStores.isEmpty || offlineUntil != nil || !observe.isEmpty }
 }

@@ -8,6 +8,7 @@ extension Deployment {
         public var title: String?
         public var kind: ScheduledTask.Kind?
         public var parameters: ScheduledTask.BackupParameters?
+        public var reportParameters: ScheduledTask.ReportParameters?
         public var schedule: CronSchedule?
         public var startDate: Int64??
         public var endDate: Int64??
@@ -40,14 +41,16 @@ extension Deployment {
         guard let kind = r.kind else { throw AdminError.missingParameter("type") }
         guard let schedule = r.schedule else { throw AdminError.missingParameter("minute") }
         if kind == .createBackup && r.parameters == nil { throw AdminError.missingParameter("parameters") }
+        if kind == .createHealthCheckReports && r.reportParameters == nil { throw AdminError.missingParameter("parameters") }
         return try changeTasks { tasks, seq, now in
             guard tasks.count < Self.maxTasks else { throw AdminError.tooManyTasks(Self.maxTasks) }
             seq += 1
-            let task = ScheduledTask(
+            var task = ScheduledTask(
                 id: String(SecretHash.jobID().dropFirst()), title: r.title ?? "\(kind.rawValue) \(seq)", kind: kind,
                 parameters: kind == .createBackup ? r.parameters : nil, schedule: schedule,
                 startDate: r.startDate ?? nil, endDate: r.endDate ?? nil, maxOccurrences: r.maxOccurrences ?? nil,
                 enabled: r.enabled ?? true, occurrences: 0, created: now, updated: now, owner: owner, runs: [])
+            if kind == .createHealthCheckReports { task.reportParameters = r.reportParameters }
             tasks.append(task)
             return task
         }
@@ -61,6 +64,7 @@ extension Deployment {
             if let v = r.title { t.title = v }
             if let v = r.schedule { t.schedule = v }
             if let v = r.parameters, t.kind == .createBackup { t.parameters = v }
+            if let v = r.reportParameters, t.kind == .createHealthCheckReports { t.reportParameters = v }
             if let v = r.startDate { t.startDate = v }
             if let v = r.endDate { t.endDate = v }
             if let v = r.maxOccurrences { t.maxOccurrences = v }
@@ -164,6 +168,10 @@ extension Deployment {
                 }
                 removed += expired
                 run.message = expired.isEmpty ? "No expired backups." : "Removed \(expired.count) expired backup(s): \(expired.map(\.backupName).joined(separator: ", "))."
+            case .createHealthCheckReports:
+                // drmock serves no health check reports resource: the run records the report it made.
+                let prefix = task.reportParameters?.name ?? "healthcheck"
+                run.message = "Created health check report '\(prefix)-\(CivilTime(epochMillis: at).nameStamp)'."
             }
             task.runs.append(run)
             if task.runs.count > ScheduledTask.keptRuns { task.runs.removeFirst(task.runs.count - ScheduledTask.keptRuns) }

@@ -49,6 +49,8 @@ public final class Deployment: Sendable {
     /// Whether a domain fault is set (`DomainFaults.isSet`), kept in step by `withFaults`: while none
     /// is, a request reads no fault state under the lock.
     let faultsSet = Atomic<Bool>(false)
+    /// Which observed behaviours of real releases it plays (`--documented-only`; see ``observes(_:)``).
+    public let behaviours: BehaviourPolicy
 
     struct State: Sendable {
         var profile: DeploymentProfile { didSet { revision = Deployment.nextRevision() } }
@@ -94,21 +96,25 @@ public final class Deployment: Sendable {
     ///   - problemLog: where a problem found later is reported (a stored backup that cannot be read).
     public static func open(context: String, catalog: DRCatalog, fixture: Fixture,
                             clockMode: ClockState.Mode, speed: Double, release: String? = nil,
-                            hashLogN: Int = SecretHash.defaultLogN,
+                            hashLogN: Int = SecretHash.defaultLogN, behaviours: BehaviourPolicy = .init(),
                             problemLog: @escaping @Sendable (String) -> Void = Deployment.standardErrorLog) throws -> Deployment {
         try open(context: context, catalog: catalog, source: FixtureSource(fixture), clockMode: clockMode, speed: speed,
-                 release: release, hashLogN: hashLogN, problemLog: problemLog)
+                 release: release, hashLogN: hashLogN, behaviours: behaviours, problemLog: problemLog)
     }
 
     /// ``open(context:catalog:fixture:clockMode:speed:release:hashLogN:problemLog:)`` from a
     /// ``FixtureSource``: a context the catalog holds needs only its name, release and restart
     /// policy, so stamped bytes are not decoded for it. The source's stamp is kept in the profile.
+    ///
+    /// A context the catalog holds keeps its stored release unless `release` names another: a newer
+    /// one is reached by an in-place upgrade (``upgrade(to:)``, with its observed effects), an older
+    /// one is refused (releases are never downgraded in place).
     public static func open(context: String, catalog: DRCatalog, source: FixtureSource,
                             clockMode: ClockState.Mode, speed: Double, release: String? = nil,
-                            hashLogN: Int = SecretHash.defaultLogN,
+                            hashLogN: Int = SecretHash.defaultLogN, behaviours: BehaviourPolicy = .init(),
                             problemLog: @escaping @Sendable (String) -> Void = Deployment.standardErrorLog) throws -> Deployment {
         let fixture = source
-        let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
+        let asked = try release.map(Release.named)
         if let records = try catalog.load(context: context, includingBackups: false) {
             let profile = try decode(DeploymentProfile.self, records.deployment)
             if profile.fixtureName != fixture.name {
@@ -124,28 +130,33 @@ public final class Deployment: Sendable {
                 if !j.recordedStatus.isFinished { state.activeJobID = j.jobID }
             }
             for t in records.tokens { state.tokens.insert(t) }
+            let stored = try Release.named(profile.release)
+            if let asked, asked.order < stored.order {
+                throw FixtureError("context '\(context)' of the catalog runs release \(stored.name); it cannot go back to \(asked.name) (releases are upgraded in place, never downgraded). Start with --reset (or another --db) to make it anew at \(asked.name).")
+            }
             let clock = profile.clock.makeClock(mode: clockMode, speed: speed)
             state.profile.clock = clock.state
-            state.profile.release = chosen.name
-            state.profile.fullVersion = chosen.fullVersion
+            state.profile.release = stored.name
+            state.profile.fullVersion = stored.fullVersion
             if let stamp = source.stamp { state.profile.fixtureStamp = stamp }
             let deployment = try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN,
-                                            problemLog: problemLog)
+                                            behaviours: behaviours, problemLog: problemLog)
             // Only when the clock or release changed: an unchanged profile would be rewritten as it is,
             // and that first write after opening costs two fsyncs (WAL header, directory) before serving.
             if state.profile != profile { try deployment.persistProfile() }
             if fixture.onRestart == .fail { try deployment.failInterruptedJob() }
+            if let asked, asked.order > stored.order { _ = try deployment.upgrade(to: asked) }
             return deployment
         }
         return try create(context: context, catalog: catalog, fixture: source.fixture, stamp: source.stamp, clockMode: clockMode,
-                          speed: speed, release: release, hashLogN: hashLogN, problemLog: problemLog)
+                          speed: speed, release: release, hashLogN: hashLogN, behaviours: behaviours, problemLog: problemLog)
     }
 
     /// Creates `context` afresh from `fixture`, replacing whatever the catalog held for it, in one transaction.
     /// - Parameter stamp: the ``FixtureStamp`` of the file `fixture` was decoded from, if known.
     public static func create(context: String, catalog: DRCatalog, fixture: Fixture, stamp: FixtureStamp? = nil,
                               clockMode: ClockState.Mode, speed: Double, release: String? = nil,
-                              hashLogN: Int = SecretHash.defaultLogN,
+                              hashLogN: Int = SecretHash.defaultLogN, behaviours: BehaviourPolicy = .init(),
                               problemLog: @escaping @Sendable (String) -> Void = Deployment.standardErrorLog) throws -> Deployment {
         let chosen = try Release.named(release ?? fixture.release ?? Release.newest.name)
         try checkHashCost(hashLogN)
@@ -161,7 +172,9 @@ public final class Deployment: Sendable {
             fixtureStamp: stamp, surface: SurfaceState(fixture: fixture))
         var inventory = BackupInventory()
         for fb in fixture.backups {
-            inventory.stores[fb.backup.backupStore, default: []].append(fb.backup)
+            var b = fb.backup
+            if b.release.isEmpty { b.release = chosen.fullVersion }
+            inventory.stores[b.backupStore, default: []].append(b)
         }
         for key in inventory.stores.keys { inventory.stores[key]?.sort { ($0.startTime, $0.backupName) < ($1.startTime, $1.backupName) } }
         var state = State(profile: profile, users: [:], stores: fixture.stores, backupShelf: BackupShelf(inventory), jobs: [:], jobOrder: [],
@@ -180,12 +193,14 @@ public final class Deployment: Sendable {
                 try w.insertBackup(context: context, store: b.backupStore, name: b.backupName, startTime: b.startTime, body: encode(b))
             }
         }
-        return try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN, problemLog: problemLog)
+        return try Deployment(context: context, clock: clock, catalog: catalog, state: state, hashLogN: hashLogN,
+                              behaviours: behaviours, problemLog: problemLog)
     }
 
     private init(context: String, clock: any SimulationClock, catalog: DRCatalog, state: State, hashLogN: Int,
-                 problemLog: @escaping @Sendable (String) -> Void) throws {
+                 behaviours: BehaviourPolicy, problemLog: @escaping @Sendable (String) -> Void) throws {
         try Self.checkHashCost(hashLogN)
+        self.behaviours = behaviours
         self.problemLog = problemLog
         self.hashLogN = hashLogN
         self.context = context
@@ -259,12 +274,22 @@ public final class Deployment: Sendable {
 
     // MARK: - Tokens
 
-    /// Checks a user's password and hands out a token valid for `expirationMinutes`
-    /// (default 60, at least 60, at most 20160 — two weeks) on this deployment's clock.
+    /// Checks a user's password and hands out a token valid for `expirationMinutes` on this
+    /// deployment's clock: by default ``defaultTokenMinutes``, at most ``maxTokenMinutes`` (a longer
+    /// request gets the maximum), and as short as asked (Esri documents no minimum; a value of 0 or
+    /// less is read as not given).
     public func generateToken(username: String, password: String, expirationMinutes: Int?) throws -> TokenGrant {
         let user = try authenticate(username: username, password: password)
-        return try issueToken(for: user, expirationMinutes: expirationMinutes ?? 60)
+        return try issueToken(for: user, expirationMinutes: expirationMinutes.flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultTokenMinutes)
     }
+
+    /// "If an expiration time isn't specified when generating a token, a default value is used ...
+    /// ArcGIS token—120 minutes" (Portal, "Specify the default token expiration time",
+    /// https://enterprise.arcgis.com/en/portal/11.4/administer/windows/specify-the-default-token-expiration-time.htm).
+    public static let defaultTokenMinutes = 120
+    /// The same page: "ArcGIS token—14 days (20,160 minutes)"; "If a user specifies an expiration time
+    /// that is greater than the maximum, the token will be generated with an expiration matching the maximum".
+    public static let maxTokenMinutes = 20160
 
     /// The user whose password this is; 400 "Unable to generate token." otherwise.
     public func authenticate(username: String, password: String) throws -> User {
@@ -283,9 +308,9 @@ public final class Deployment: Sendable {
         SecretHash.decoy(logN: users.compactMap { SecretHash.logN(of: $0.passwordHash) }.max() ?? hashLogN)
     }
 
-    /// A new token for an authenticated user, valid for `expirationMinutes` clamped to 60...20160.
+    /// A new token for an authenticated user, valid for `expirationMinutes` clamped to 1...``maxTokenMinutes``.
     public func issueToken(for user: User, expirationMinutes: Int) throws -> TokenGrant {
-        let minutes = Int64(min(20160, max(60, expirationMinutes)))
+        let minutes = Int64(min(Self.maxTokenMinutes, max(1, expirationMinutes)))
         let token = SecretHash.randomToken()
         let now = clock.now()
         let digest = TokenDigest(of: token)
@@ -430,6 +455,9 @@ public final class Deployment: Sendable {
     public struct JobView: Sendable {
         public var job: DRJob
         public var progress: JobProgress
+        /// Whether `/admin/jobs/<id>` shows a completed job's `result` (decision 4); false where
+        /// ``ObservedBehaviour/ID/completedBackupJobWithoutResult`` plays.
+        public var showsResult = true
     }
 
     public func jobIDs() throws -> [String] { try withSettledState { $0.jobOrder } }
@@ -439,6 +467,20 @@ public final class Deployment: Sendable {
             guard let j = s.jobs[id] else { throw AdminError.unknownJob(id) }
             return JobView(job: j, progress: j.progress(at: clock.now()))
         }
+    }
+
+    /// The job as `GET /admin/jobs/<id>` shows it on this release: ``job(id:)`` as the observed
+    /// behaviours of real releases change it (a completed backup job without `result` at 12.0; at
+    /// 11.4, when opted into, a backup job that reads COMPLETED while it still runs). The status
+    /// resource, the backups and the control plane's waits follow the job as it really is.
+    public func jobAsShown(id: String) throws -> JobView {
+        let withoutResult = observes(.completedBackupJobWithoutResult)
+        let completedAtOnce = observes(.backupJobReadsCompletedAtOnce)
+        var view = try job(id: id)
+        guard view.job.operation == .backup else { return view }
+        if completedAtOnce && !view.progress.status.isFinished { view.progress.status = .completed }
+        if withoutResult { view.showsResult = false }
+        return view
     }
 
     /// The last submitted disaster-recovery job, for the status resource; nil before any.

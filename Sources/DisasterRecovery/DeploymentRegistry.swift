@@ -13,19 +13,22 @@ public final class DeploymentRegistry: Sendable {
     public let release: String?
     /// The scrypt cost (log2 N) of the hashes the deployments make (`--hash-cost`).
     public let hashLogN: Int
+    /// Which observed behaviours of real releases the deployments play (`--documented-only`).
+    public let behaviours: BehaviourPolicy
     /// At most this many contexts are opened on first use (a guard against a client inventing paths).
     public let maxContexts: Int
     /// By context; the one served last is found without hashing (``LastFoundDictionary``).
     private let deployments: Mutex<LastFoundDictionary<Deployment>>
 
     public convenience init(catalog: DRCatalog, fixture: Fixture, clockMode: ClockState.Mode, speed: Double, release: String? = nil,
-                            hashLogN: Int = SecretHash.defaultLogN, maxContexts: Int = 1000) {
+                            hashLogN: Int = SecretHash.defaultLogN, behaviours: BehaviourPolicy = .init(), maxContexts: Int = 1000) {
         self.init(catalog: catalog, source: FixtureSource(fixture), clockMode: clockMode, speed: speed, release: release,
-                  hashLogN: hashLogN, maxContexts: maxContexts)
+                  hashLogN: hashLogN, behaviours: behaviours, maxContexts: maxContexts)
     }
 
     public init(catalog: DRCatalog, source: FixtureSource, clockMode: ClockState.Mode, speed: Double, release: String? = nil,
-                hashLogN: Int = SecretHash.defaultLogN, maxContexts: Int = 1000) {
+                hashLogN: Int = SecretHash.defaultLogN, behaviours: BehaviourPolicy = .init(), maxContexts: Int = 1000) {
+        self.behaviours = behaviours
         self.hashLogN = hashLogN
         self.catalog = catalog
         self.fixtureSource = source
@@ -42,7 +45,7 @@ public final class DeploymentRegistry: Sendable {
         try deployments.withLock { map in
             if let d = map.find(context) { return d }
             let d = try Deployment.open(context: context, catalog: catalog, source: fixtureSource, clockMode: clockMode, speed: speed,
-                                        release: release, hashLogN: hashLogN)
+                                        release: release, hashLogN: hashLogN, behaviours: behaviours)
             map[context] = d
             return d
         }
@@ -69,19 +72,20 @@ public final class DeploymentRegistry: Sendable {
     public func recreate(context: String, from fixture: Fixture) throws -> Deployment {
         try deployments.withLock { map in
             let d = try Deployment.create(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
-                                        hashLogN: hashLogN)
+                                        hashLogN: hashLogN, behaviours: behaviours)
             map[context] = d
             return d
         }
     }
 
     /// Reopens `context` from the catalog after its rows were replaced (a snapshot restored);
-    /// `fixture` is the one its rows were made from.
+    /// `fixture` is the one its rows were made from. The rows' release stays (a snapshot taken after
+    /// an upgrade comes back upgraded).
     @discardableResult
     public func reload(context: String, fixture: Fixture) throws -> Deployment {
         try deployments.withLock { map in
-            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: release,
-                                        hashLogN: hashLogN)
+            let d = try Deployment.open(context: context, catalog: catalog, fixture: fixture, clockMode: clockMode, speed: speed, release: nil,
+                                        hashLogN: hashLogN, behaviours: behaviours)
             map[context] = d
             return d
         }

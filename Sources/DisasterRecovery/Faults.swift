@@ -10,9 +10,13 @@ public struct DomainFaults: Sendable, Equatable {
     public var offlineUntil: Int64?
     /// What has fired so far, oldest first.
     public var fired: [FiredFault]
+    /// Suspected behaviours of real releases to play (``ObservedBehaviour``, evidence `suspected`): a
+    /// plan's `observe`, e.g. `["backup-job-reads-completed-at-once"]`.
+    public var observe: Set<ObservedBehaviour.ID>
 
     public init(jobFaults: [JobFault] = [], unavailableStores: Set<String> = [], offlineUntil: Int64? = nil,
-                fired: [FiredFault] = []) {
+                fired: [FiredFault] = [], observe: Set<ObservedBehaviour.ID> = []) {
+        self.observe = observe
         self.jobFaults = jobFaults
         self.unavailableStores = unavailableStores
         self.offlineUntil = offlineUntil

@@ -1,9 +1,25 @@
-/// A scheduled task of `/admin/system/tasks` (10.9.1): a `CreateBackup` schedule or the
-/// `BackupRetentionCleaner`, fired on the deployment's clock by its CRON fields (UTC).
+/// A scheduled task of `/admin/system/tasks` (10.9.1): a `CreateBackup` schedule, the
+/// `BackupRetentionCleaner`, or (11.4) a `CreateHealthCheckReports` schedule, fired on the
+/// deployment's clock by its CRON fields (UTC).
 public struct ScheduledTask: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case createBackup = "CreateBackup"
+        /// Not a createTask type in the createTask page, but one the tasks resource lists and the
+        /// update-task page's `type` values name: drmock accepts it on createTask (a decision).
         case backupRetentionCleaner = "BackupRetentionCleaner"
+        /// 11.4: "this parameter can specify either CreateBackup or CreateHealthCheckReports".
+        case createHealthCheckReports = "CreateHealthCheckReports"
+    }
+    /// What a `CreateHealthCheckReports` task makes: a report named `<name>-YYYY-MM-DD-HH-MM-SS`
+    /// ("the prefix of the backup or health check report name, which is appended with the date").
+    public struct ReportParameters: Codable, Sendable, Equatable {
+        public var name: String
+        /// The suites to run (`suiteIds`, as healthCheck/run takes them); nil: every suite.
+        public var suiteIDs: [String]?
+        public init(name: String, suiteIDs: [String]?) {
+            self.name = name
+            self.suiteIDs = suiteIDs
+        }
     }
     /// What a `CreateBackup` task makes: `<name>-YYYY-MM-DD-HH-MM-SS` in `storeName`.
     public struct BackupParameters: Codable, Sendable, Equatable {
@@ -40,6 +56,8 @@ public struct ScheduledTask: Codable, Sendable, Equatable {
     public var title: String
     public var kind: Kind
     public var parameters: BackupParameters?
+    /// A `CreateHealthCheckReports` task's parameters (nil for the other kinds, and in catalogs before it).
+    public var reportParameters: ReportParameters? = nil
     public var schedule: CronSchedule
     /// Epoch ms; the task does not fire before / after.
     public var startDate: Int64?
@@ -66,8 +84,20 @@ public struct ScheduledTask: Codable, Sendable, Equatable {
     }
 }
 
-/// Five CRON fields (minute, hour, day of month, month, day of week; UTC), each `*`, a number, a
-/// range `a-b`, a list `a,b`, or a step `*/n` / `a-b/n`. Day of week 0–6 from Sunday (7 is Sunday too).
+/// Five CRON fields (minute, hour, day of month, month, day of week; UTC), read as the Quartz
+/// scheduler reads them, which the createTask and update-task pages document ("Special characters and
+/// wildcards": all values, no specific value, range, list, increments, the nth day name of the month,
+/// last day of the week or month, nearest weekday, last weekday) and the tasks resource's example
+/// shows (`"dayOfMonth": "?"`, `"cronExpression": "0 0 4 ? * 7"`):
+/// - every field: `*`, `n`, `a-b`, `a,b`, `*/n`, `a/n`, `a-b/n`;
+/// - month: also `JAN`-`DEC`; day of week: 1-7 from Sunday (Quartz's numbering), also `SUN`-`SAT`
+///   (0 is read as Sunday too, as classic CRON has it: a drmock decision);
+/// - day of month and day of week: `?` (no specific value);
+/// - day of month: `L` (last day), `L-n` (n days before it), `nW` (the weekday nearest day n), `LW`
+///   (the last weekday);
+/// - day of week: `L` (Saturday, the last day of the week), `nL` (the last day n of the month),
+///   `n#k` (the k-th day n of the month).
+/// When both day fields name days, a day matching either fires (classic CRON).
 public struct CronSchedule: Codable, Sendable, Equatable {
     public var minute: String
     public var hour: String
@@ -81,16 +111,25 @@ public struct CronSchedule: Codable, Sendable, Equatable {
         self.dayOfMonth = dayOfMonth
         self.month = month
         self.dayOfWeek = dayOfWeek
-        for (name, value, range) in [("minute", minute, 0...59), ("hour", hour, 0...23), ("dayOfMonth", dayOfMonth, 1...31),
-                                     ("month", month, 1...12), ("dayOfWeek", dayOfWeek, 0...7)] {
-            guard Self.values(value, range) != nil else {
-                throw AdminError.invalidParameter(name, "'\(value.prefix(64))' is not a CRON field for \(range.lowerBound)-\(range.upperBound) (use *, n, a-b, a,b or */n).")
+        for (name, value, range) in [("minute", minute, 0...59), ("hour", hour, 0...23), ("month", month, 1...12)] {
+            guard Self.values(value, range, names: name == "month" ? Self.monthNames : [:]) != nil else {
+                throw AdminError.invalidParameter(name, "'\(value.prefix(64))' is not a CRON field for \(range.lowerBound)-\(range.upperBound)\(name == "month" ? " or JAN-DEC" : "") (use *, n, a-b, a,b or */n).")
             }
+        }
+        guard DayRule(dayOfMonth: dayOfMonth) != nil else {
+            throw AdminError.invalidParameter("dayOfMonth", "'\(dayOfMonth.prefix(64))' is not a CRON day of month (use *, ?, 1-31, a-b, a,b, */n, L, L-n, nW or LW).")
+        }
+        guard DayRule(dayOfWeek: dayOfWeek) != nil else {
+            throw AdminError.invalidParameter("dayOfWeek", "'\(dayOfWeek.prefix(64))' is not a CRON day of week (use *, ?, 1-7 or SUN-SAT, a-b, a,b, */n, L, nL or n#k).")
         }
     }
 
-    /// The values a field allows, or nil if it does not parse.
-    static func values(_ field: String, _ range: ClosedRange<Int>) -> Set<Int>? {
+    static let monthNames = ["JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12]
+    static let dayNames = ["SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7]
+
+    /// The values a field allows (`names` map words such as `JAN` to numbers), or nil if it does not parse.
+    static func values(_ field: String, _ range: ClosedRange<Int>, names: [String: Int] = [:]) -> Set<Int>? {
+        func number(_ s: Substring) -> Int? { Int(s) ?? names[s.uppercased()] }
         var out = Set<Int>()
         for part in field.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = part.split(separator: "/", omittingEmptySubsequences: false)
@@ -100,9 +139,9 @@ public struct CronSchedule: Codable, Sendable, Equatable {
             var lo = range.lowerBound, hi = range.upperBound
             if pieces[0] != "*" {
                 let bounds = pieces[0].split(separator: "-", omittingEmptySubsequences: false)
-                guard bounds.count <= 2, let a = Int(bounds[0]) else { return nil }
+                guard bounds.count <= 2, let a = number(bounds[0]) else { return nil }
                 lo = a
-                hi = bounds.count == 2 ? (Int(bounds[1]) ?? -1) : (pieces.count == 2 ? range.upperBound : a)
+                hi = bounds.count == 2 ? (number(bounds[1]) ?? -1) : (pieces.count == 2 ? range.upperBound : a)
                 guard range.contains(lo), range.contains(hi), lo <= hi else { return nil }
             }
             for v in stride(from: lo, through: hi, by: step) { out.insert(v) }
@@ -113,18 +152,15 @@ public struct CronSchedule: Codable, Sendable, Equatable {
     /// The first minute boundary strictly after `t` (epoch ms) that matches, within ten years.
     public func next(after t: Int64) -> Int64? {
         guard let minutes = Self.values(minute, 0...59), let hours = Self.values(hour, 0...23),
-              let days = Self.values(dayOfMonth, 1...31), let months = Self.values(month, 1...12),
-              var weekdays = Self.values(dayOfWeek, 0...7) else { return nil }
-        if weekdays.contains(7) { weekdays.insert(0) }
-        // Classic CRON: when both day fields are restricted, either may match.
-        let domAny = dayOfMonth == "*", dowAny = dayOfWeek == "*"
+              let months = Self.values(month, 1...12, names: Self.monthNames),
+              let dom = DayRule(dayOfMonth: dayOfMonth), let dow = DayRule(dayOfWeek: dayOfWeek) else { return nil }
         let startMinute = t >= 0 ? t / 60_000 + 1 : (t + 1) / 60_000
         var day = startMinute >= 0 ? startMinute / 1440 : (startMinute - 1439) / 1440
         let sortedHours = hours.sorted(), sortedMinutes = minutes.sorted()
         for _ in 0..<(366 * 10) {
             let c = CivilTime(epochDay: day)
-            let domOK = days.contains(c.day), dowOK = weekdays.contains(c.weekday)
-            let dayOK = domAny && dowAny ? true : domAny ? dowOK : dowAny ? domOK : (domOK || dowOK)
+            // Classic CRON: when both day fields are restricted, either may match.
+            let dayOK = dom.isAny && dow.isAny ? true : dom.isAny ? dow.matches(c) : dow.isAny ? dom.matches(c) : (dom.matches(c) || dow.matches(c))
             if months.contains(c.month) && dayOK {
                 for h in sortedHours {
                     for m in sortedMinutes {
@@ -136,6 +172,93 @@ public struct CronSchedule: Codable, Sendable, Equatable {
             day += 1
         }
         return nil
+    }
+}
+
+/// One CRON day field (day of month or day of week) as a test on a date.
+struct DayRule {
+    enum Term {
+        /// Days of the month (1-31), or Quartz days of the week (1 = Sunday ... 7 = Saturday).
+        case values(Set<Int>)
+        /// `L`, `L-n`: the last day of the month, or n days before it.
+        case lastDay(offset: Int)
+        /// `LW`: the last weekday (Monday to Friday) of the month.
+        case lastWeekday
+        /// `nW`: the weekday nearest day n, within the month.
+        case nearestWeekday(Int)
+        /// `nL`: the last day n of the week in the month.
+        case lastOfWeekday(Int)
+        /// `n#k`: the k-th day n of the week in the month.
+        case nthWeekday(Int, Int)
+    }
+    var terms: [Term]
+    /// `*` or `?`: no restriction.
+    var isAny: Bool
+    let ofWeek: Bool
+
+    init?(dayOfMonth field: String) {
+        ofWeek = false
+        isAny = field == "*" || field == "?"
+        if isAny { terms = []; return }
+        var terms: [Term] = []
+        for part in field.uppercased().split(separator: ",", omittingEmptySubsequences: false) {
+            if part == "L" { terms.append(.lastDay(offset: 0)); continue }
+            if part == "LW" { terms.append(.lastWeekday); continue }
+            if part.hasPrefix("L-"), let n = Int(part.dropFirst(2)), (0...30).contains(n) { terms.append(.lastDay(offset: n)); continue }
+            if part.hasSuffix("W"), let n = Int(part.dropLast()), (1...31).contains(n) { terms.append(.nearestWeekday(n)); continue }
+            guard let v = CronSchedule.values(String(part), 1...31) else { return nil }
+            terms.append(.values(v))
+        }
+        self.terms = terms
+    }
+
+    init?(dayOfWeek field: String) {
+        ofWeek = true
+        isAny = field == "*" || field == "?"
+        if isAny { terms = []; return }
+        func day(_ s: Substring) -> Int? {
+            guard let n = Int(s) ?? CronSchedule.dayNames[s.uppercased()], (0...7).contains(n) else { return nil }
+            return n == 0 ? 1 : n
+        }
+        var terms: [Term] = []
+        for part in field.uppercased().split(separator: ",", omittingEmptySubsequences: false) {
+            if part == "L" { terms.append(.values([7])); continue }
+            if part.count > 1, part.hasSuffix("L"), let d = day(part.dropLast()) { terms.append(.lastOfWeekday(d)); continue }
+            let hash = part.split(separator: "#", omittingEmptySubsequences: false)
+            if hash.count == 2 {
+                guard let d = day(hash[0]), let k = Int(hash[1]), (1...5).contains(k) else { return nil }
+                terms.append(.nthWeekday(d, k))
+                continue
+            }
+            guard var v = CronSchedule.values(String(part), 0...7, names: CronSchedule.dayNames) else { return nil }
+            if v.remove(0) != nil { v.insert(1) }
+            terms.append(.values(v))
+        }
+        self.terms = terms
+    }
+
+    func matches(_ c: CivilTime) -> Bool {
+        let last = CivilTime.daysIn(month: c.month, year: c.year)
+        let dow = c.weekday + 1   // Quartz: 1 = Sunday
+        func isWeekday(_ d: Int) -> Bool { let w = (c.weekday - (c.day - d) % 7 + 7) % 7; return w >= 1 && w <= 5 }
+        return terms.contains { term in
+            switch term {
+            case .values(let v): return v.contains(ofWeek ? dow : c.day)
+            case .lastDay(let offset): return c.day == last - offset
+            case .lastWeekday:
+                var d = last
+                while !isWeekday(d) { d -= 1 }
+                return c.day == d
+            case .nearestWeekday(let n):
+                let target = min(n, last)
+                if isWeekday(target) { return c.day == target }
+                let saturday = (c.weekday - (c.day - target) % 7 + 7) % 7 == 6
+                let moved = saturday ? (target == 1 ? 3 : target - 1) : (target == last ? target - 2 : target + 1)
+                return c.day == moved
+            case .lastOfWeekday(let d): return dow == d && c.day + 7 > last
+            case .nthWeekday(let d, let k): return dow == d && (c.day - 1) / 7 + 1 == k
+            }
+        }
     }
 }
 
@@ -170,6 +293,15 @@ public struct CivilTime: Sendable, Equatable {
         day = Int(d)
         hour = 0; minute = 0; second = 0
         weekday = Int(((z0 % 7) + 11) % 7)   // 1970-01-01 was a Thursday (4)
+    }
+
+    /// How many days `month` of `year` has.
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// `YYYY-MM-DD-HH-MM-SS`, as scheduled backup names end.

@@ -12,7 +12,7 @@ struct DRMock: ParsableCommand {
         commandName: "drmock",
         abstract: "An emulator of the ArcGIS Enterprise on Kubernetes Enterprise Administrator API (disaster recovery).",
         version: DRMockVersion.current,
-        subcommands: [Serve.self, HashSecret.self, FixturesCommand.self, DevCert.self],
+        subcommands: [Serve.self, ReleasesCommand.self, HashSecret.self, FixturesCommand.self, DevCert.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -32,6 +32,8 @@ struct Serve: ParsableCommand {
     @Flag(help: "Delete the catalog file first, so the fixture is loaded anew.") var reset = false
     @Option(help: "Release to emulate: 10.9, 10.9.1, 11.0 ... 12.0 (default: the fixture's, else the newest).") var release: String?
     @Flag(help: "Turn off what the release lacks (404) and refuse parameters it does not know (400).") var strict = false
+    @Flag(help: "Play none of the behaviours observed on real releases (see `drmock releases`): the documents' API only. A fault plan's `observe` still turns one on.")
+    var documentedOnly = false
     @Option(help: "Once the server answers, write one JSON line (url, port, pid, release, fixture, clock) to this file.") var readyFile: String?
     @Flag(help: "Turn off the control plane under /_mock/ (clock, faults, journal, reset, health).") var noControl = false
     @Option(help: "Require this key in the X-Drmock-Control-Key header on every control endpoint but health and ready.") var controlKey: String?
@@ -45,13 +47,37 @@ struct Serve: ParsableCommand {
     /// The parsed options as plain values (``ServeSettings/run()`` does the work).
     var settings: ServeSettings {
         ServeSettings(host: host, port: port, context: context, db: db, fixture: fixture, clock: clock, speed: speed,
-                      httpErrorStatus: httpErrorStatus, reset: reset, release: release, strict: strict, readyFile: readyFile,
+                      httpErrorStatus: httpErrorStatus, reset: reset, release: release, strict: strict,
+                      documentedOnly: documentedOnly, readyFile: readyFile,
                       noControl: noControl, controlKey: controlKey, controlLoopbackOnly: controlLoopbackOnly,
                       tlsCertificate: tls.certificate, tlsKey: tls.key, tlsDevCertificateDirectory: tls.devCertificateDirectory,
                       hashCost: hashCost, threads: threads, connectionMemoryKiB: connectionMemoryKib)
     }
 
     func run() throws { try settings.run() }
+}
+
+/// `drmock releases`: each release's documented features, observed behaviours and drmock's decisions.
+struct ReleasesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "releases",
+        abstract: "Print, per release: fullVersion, documented features, behaviours observed in production (with sources), and drmock's decisions in force.")
+
+    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print the table the README's release section holds (Markdown).") var markdown = false
+    @Flag(help: "Show the behaviours as `drmock serve --documented-only` plays them (all off).") var documentedOnly = false
+
+    func run() throws {
+        let policy = BehaviourPolicy(documentedOnly: documentedOnly)
+        if json && markdown { throw ValidationError("give --json or --markdown, not both") }
+        if json {
+            print(ReleaseReport.json(policy: policy).serializedString(pretty: true))
+        } else if markdown {
+            print(ReleaseReport.markdown(), terminator: "")
+        } else {
+            print(ReleaseReport.text(policy: policy), terminator: "")
+        }
+    }
 }
 
 struct HashSecret: ParsableCommand {

@@ -49,6 +49,8 @@ struct ServeSettings: Equatable {
     var reset = false
     var release: String?
     var strict = false
+    /// `--documented-only`: none of the behaviours observed on real releases (``ObservedBehaviour``).
+    var documentedOnly = false
     var readyFile: String?
     var noControl = false
     var controlKey: String?
@@ -91,6 +93,7 @@ extension ServeSettings {
             case "http-error-status": \.httpErrorStatus
             case "reset": \.reset
             case "strict": \.strict
+            case "documented-only": \.documentedOnly
             case "no-control": \.noControl
             case "control-loopback-only": \.controlLoopbackOnly
             default: nil
@@ -157,6 +160,7 @@ extension ServeSettings {
                 release: release, strict: strict, controlPlane: !noControl, tls: tls)
             options.controlAccess = ControlAccess(key: controlKey, loopbackOnly: controlLoopbackOnly)
             options.hashLogN = hashCost
+            options.documentedOnly = documentedOnly
             options.threads = threads
             options.connectionMemoryBytes = connectionMemoryKiB.map { $0 * 1024 }
             options.catalog = catalog
@@ -166,7 +170,7 @@ extension ServeSettings {
         } catch {
             throw ValidationError("\(error)")
         }
-        print("drmock listening on \(server.baseURL) (release \(server.deployment.release)\(strict ? " strict" : ""), fixture \(loaded.source.name), db \(db), clock \(mode.rawValue))")
+        print("drmock listening on \(server.baseURL) (release \(server.deployment.release)\(strict ? " strict" : "")\(documentedOnly ? " documented-only" : ""), fixture \(loaded.source.name), db \(db), clock \(mode.rawValue))")
         fflush(nil)
         // The handshake: only once the server answers a request on its own address.
         guard server.waitUntilAnswering() else {

@@ -40,7 +40,7 @@ import Testing
         // A real job, so `admin/jobs/{job}` names something that exists.
         let created = try h.createBackup(expiring, name: "matrix")
         let job = try #require(created["jobid"] as? String)
-        try h.advance(61 * 60_000)   // the first token has expired now (60 minutes)
+        try h.advance(121 * 60_000)   // the first token has expired now (120 minutes, the default)
         let admin = try h.token()
         let viewer = try h.token("viewer", "drmock-viewer-1")
         #expect(try h.json(h.get("/arcgis/admin/jobs/\(job)?f=json&token=\(admin)"))["jobid"] as? String == job)

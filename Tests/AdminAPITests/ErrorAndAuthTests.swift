@@ -1,3 +1,4 @@
+import DisasterRecovery
 import Foundation
 import Testing
 
@@ -37,7 +38,7 @@ import Testing
         #expect(try h.json(h.post(create, fields, headers: [("X-Esri-Authorization", "Bearer \(admin)")]))["jobid"] is String)
 
         // An expired token: 498 once the clock passes its expiry.
-        try h.advance(3_600_000)
+        try h.advance(Int64(Deployment.defaultTokenMinutes) * 60_000)
         #expect(try envelope(h, h.get(status + "&token=\(admin)")).code == 498)
     }
 

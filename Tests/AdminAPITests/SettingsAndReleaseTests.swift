@@ -32,7 +32,7 @@ import Testing
         #expect(try err("not json").message == "Invalid JSON in parameter 'settings'.")
         #expect(try err(#"{"timeoutInSeconds": -1}"#).message == "Invalid settings in parameter 'settings'.")
         #expect(try err(#"{"timeoutInSeconds": "soon"}"#).code == 400)
-        #expect(try err(#"{"stagingVolumeConfig": {"size": "1Gi"}}"#).details == ["stagingVolumeConfig.size must be at least 16Gi."])
+        #expect(try err(#"{"stagingVolumeConfig": {"size": "1Gi"}}"#).details == ["stagingVolumeConfig.size must be at least 16 GB."])
         #expect(try err(#"{"stagingVolumeConfig": {"provisioningType": "MAGIC"}}"#).code == 400)
         #expect(try err(#"{"stagingVolumeConfig": 5}"#).code == 400)
         // Nothing of a refused update was kept.

@@ -140,7 +140,7 @@ import Testing
         var t = try h.token()
         let dr = Harness.dr
         #expect(try h.postJSON("\(dr)/stores/register", t, [("storeName", "nightly-store"), ("settings", StoreTests.hosted), ("isDefault", "False")])["status"] as? String == "success")
-        #expect(try h.postJSON("\(dr)/stores/nightly-store/update", t, [("settings", #"{"default": true}"#)])["status"] as? String == "success")
+        #expect(try h.postJSON("\(dr)/stores/nightly-store/update", t, [("settings", #"{"default": true, "supportBDSBackup": false}"#)])["status"] as? String == "success")
         let id = try createTask(h, t, [("type", "CreateBackup"), ("minute", "0"), ("hour", "23"),
                                        ("parameters", #"{"name": "nightly", "passcode": "nightly-pass", "retentionOffset": 86400000}"#)])
 

@@ -101,7 +101,7 @@ import Testing
         let error = try #require(throws: AdminError.self, "\(what)") { try d.backups(inStore: "default") }
         #expect(error.code == 500)
         #expect(error.message == "The catalog's backups cannot be read.")
-        #expect(error.details.first?.contains("'\(damaged)' of the backup store 'default' is damaged") == true)
+        #expect(error.detailList.first?.contains("'\(damaged)' of the backup store 'default' is damaged") == true)
         #expect(throws: error) { try d.backups(inStore: "default") }
         #expect(throws: error) { try d.allBackups() }
         #expect(throws: error) { try d.backup(named: before[0].backupName, inStore: "default") }
@@ -139,7 +139,7 @@ import Testing
         let missing = DecodingError.keyNotFound(Key(stringValue: "status"), .init(
             codingPath: [Key(stringValue: "relationalStore"), Key(intValue: 0)], debugDescription: "No value."))
         let error = AdminError.unreadableBackup("b", store: "s", Deployment.reason(missing))
-        #expect(error.details[0] == "The stored backup 'b' of the backup store 's' is damaged: at $.relationalStore[0]: No value.")
+        #expect(error.detailList[0] == "The stored backup 'b' of the backup store 's' is damaged: at $.relationalStore[0]: No value.")
         #expect(Deployment.reason(DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Not JSON."))) == "Not JSON.")
     }
 }

@@ -52,8 +52,8 @@ struct HTMLLayout {
     /// An error envelope as a notice: code, message, details.
     static func errorNotice(_ error: AdminError) -> String {
         var s = "<div class=\"notice error\" role=\"alert\" id=\"error\"><p><strong>Error \(error.code):</strong> <span id=\"error-message\">\(HTML.escape(error.message))</span></p>"
-        if !error.details.isEmpty {
-            s += "<ul class=\"details\">" + error.details.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
+        if !error.detailList.isEmpty {
+            s += "<ul class=\"details\">" + error.detailList.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
         }
         return s + "</div>"
     }
