@@ -29,15 +29,15 @@ public struct Release: Sendable, Equatable {
     /// What a release's feature is, in a line (`drmock releases`).
     public static func summary(of feature: Feature) -> String {
         switch feature {
-        case .legacyBackupRestore: return "<dr>/backuprestore URLs (10.9; deprecated at 10.9.1)"
-        case .storeBackups: return "stores/<s>/backups, retentionDate, store update and validate, backup update, /admin/jobs, system/tasks"
-        case .asyncOperations: return "async on register and delete; timeoutInSeconds in the DR settings"
+        case .legacyBackupRestore: return "`<dr>/backuprestore` URLs (deprecated at 10.9.1)"
+        case .storeBackups: return "`stores/<s>/backups`, `retentionDate`, store `update` and `validate`, backup `update`, `/admin/jobs`, `system/tasks`"
+        case .asyncOperations: return "`async` on register and delete; `timeoutInSeconds` in the DR settings"
         case .cloudStoresBeta: return "S3 backup stores in the 11.1 (beta) settings shape"
-        case .cloudStores: return "S3 and Azure backup stores in the 11.2 shape; versionCreated, providerID, serviceID on every store"
-        case .stagingVolumeLabels: return "STATIC provisioning (with labels) for the staging volume"
-        case .spatiotemporalBackups: return "supportBDSBackup on backup stores"
+        case .cloudStores: return "S3 and Azure backup stores in the 11.2 shape; `versionCreated`, `providerID`, `serviceID` on every store"
+        case .stagingVolumeLabels: return "STATIC provisioning (with `labels`) for the staging volume"
+        case .spatiotemporalBackups: return "`supportBDSBackup` on backup stores"
         case .googleCloudStores: return "Google Cloud Storage backup stores"
-        case .healthCheckReportTasks: return "CreateHealthCheckReports tasks"
+        case .healthCheckReportTasks: return "`CreateHealthCheckReports` tasks"
         }
     }
 

@@ -117,4 +117,25 @@ import Testing
         #expect(page.body.contains("&lt;img src=x onerror=alert(1)&gt;"))
         #expect(!page.body.contains("<img"))
     }
+
+    /// Portal's documented lifetimes: 120 minutes by default, at most 20160 (longer requests get the
+    /// maximum), and no minimum (a one-minute token lives one minute).
+    @Test func tokenLifetimesFollowPortalsDocuments() throws {
+        let h = try Harness()
+        func expires(_ expiration: String?) throws -> Int64 {
+            var fields = [("username", "admin"), ("password", "drmock-admin-1"), ("f", "json")]
+            if let expiration { fields.append(("expiration", expiration)) }
+            let body = try h.json(h.post("/arcgis/sharing/rest/generateToken", fields))
+            return Int64(try #require(body["expires"] as? Int)) - h.clock.now()
+        }
+        #expect(try expires(nil) == 120 * 60_000)
+        #expect(try expires("1") == 60_000)
+        #expect(try expires("30") == 30 * 60_000)
+        #expect(try expires("100000") == 20160 * 60_000)
+        #expect(try expires("0") == 120 * 60_000)
+        let short = try #require(try h.json(h.post("/arcgis/sharing/rest/generateToken",
+            [("username", "admin"), ("password", "drmock-admin-1"), ("expiration", "1"), ("f", "json")]))["token"] as? String)
+        try h.advance(60_000)
+        #expect(try envelope(h, h.get("\(Harness.dr)/status?f=json&token=\(short)")).code == 498)
+    }
 }

@@ -353,4 +353,18 @@ import Testing
         }
         #expect(stack.isEmpty, "\(path): unclosed \(stack)")
     }
+
+    /// The admin directory takes a token in an html page's query, as the real one does: `?token=` opens the
+    /// page, not the sign-in form.
+    @Test func aTokenInThePageQueryOpensThePage() throws {
+        let h = try Harness()
+        let t = try h.token()
+        for (path, title) in [("/arcgis/admin", "Enterprise Administrator Directory"), ("\(Harness.dr)/stores", "Backup Stores"),
+                              ("\(Harness.dr)/stores/default/backups/create", "Create Backup"), ("/arcgis/admin/system/tasks", "Tasks")] {
+            for query in ["?token=\(t)", "?f=html&token=\(t)"] {
+                let r = h.get(path + query)
+                #expect(r.status == 200 && r.body.contains("<title>\(title) - drmock</title>"), "\(path)\(query)")
+            }
+        }
+    }
 }

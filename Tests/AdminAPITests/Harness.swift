@@ -17,13 +17,15 @@ final class Harness: Sendable {
 
     init(db: String = ":memory:", httpErrorStatus: Bool = false, release: String? = nil, strict: Bool = false,
          clockMode: ClockState.Mode = .manual, speed: Double = 1, controlPlane: Bool = true, threads: Int = 2,
-         controlAccess: ControlAccess = .init(), answerCacheBytes: Int? = nil, fixture edit: ((inout Fixture) -> Void)? = nil) throws {
+         controlAccess: ControlAccess = .init(), answerCacheBytes: Int? = nil, documentedOnly: Bool = false,
+         fixture edit: ((inout Fixture) -> Void)? = nil) throws {
         var fixture = try FixtureLocator.load(Self.root + "/fixtures/default.json")
         edit?(&fixture)
         var options = DRMockServer.Options(port: 0, databasePath: db, fixture: fixture, clockMode: clockMode, speed: speed,
                                            httpErrorStatus: httpErrorStatus, threads: threads, release: release, strict: strict,
                                            controlPlane: controlPlane)
         options.controlAccess = controlAccess
+        options.documentedOnly = documentedOnly
         if let answerCacheBytes { options.answerCacheBytes = answerCacheBytes }
         server = try DRMockServer(options: options)
         try server.start()

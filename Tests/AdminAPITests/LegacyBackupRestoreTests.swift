@@ -105,4 +105,18 @@ import Testing
         let root = try old.getJSON(Harness.dr, t9)
         #expect(root["resources"] as? [String] == ["stores", "backuprestore", "settings"])
     }
+
+    /// The delete-backup page documents `backuprestore/backups/<b>/delete` (with `async` from 11.0) on every
+    /// release, and create-backup still lists `storeName` (legacy): neither is refused under --strict.
+    @Test func strictKeepsWhatTheDocumentsStillList() throws {
+        let h = try Harness(release: "12.0", strict: true)
+        let t = try h.token()
+        try h.makeBackup(t, name: "doomed")
+        let deleted = try h.postJSON("\(Harness.legacy)/backups/doomed/delete", t, [("async", "true")])
+        #expect(deleted["jobid"] is String)
+        #expect(try !h.backupNames(t).contains("doomed"))
+        let created = try h.postJSON("\(Harness.dr)/stores/default/backups/create", t,
+                                     [("name", "with-store-name"), ("passcode", "secret123"), ("storeName", "default")])
+        #expect(created["jobid"] is String)
+    }
 }

@@ -147,3 +147,38 @@ import Testing
         #expect(s["code"] as? Int == 5)
     }
 }
+
+/// The staging volume as each release reads it: labels optional, STATIC from 11.3, and
+/// `timeoutInSeconds` where the update-settings page lists it (inside `stagingVolumeConfig`) too.
+@Suite struct StagingVolumeSettingsTests {
+    static let update = "\(Harness.dr)/settings/update"
+
+    @Test func staticWithoutLabelsAndTheTimeoutInsideTheVolume() throws {
+        let h = try Harness(release: "11.3")
+        let t = try h.token()
+        #expect(try h.postJSON(Self.update, t, [("settings", #"{"stagingVolumeConfig": {"provisioningType": "STATIC", "storageClass": "fast", "size": "100G", "timeoutInSeconds": 900}}"#)])["status"] as? String == "success")
+        let now = try h.getJSON("\(Harness.dr)/settings", t)
+        #expect(now["timeoutInSeconds"] as? Int == 900)
+        let v = try #require(now["stagingVolumeConfig"] as? [String: Any])
+        #expect(v["provisioningType"] as? String == "STATIC" && v["size"] as? String == "100G" && v["labels"] == nil)
+        #expect(v["timeoutInSeconds"] == nil)
+        // The timeout set inside the volume is the one jobs get: a 900 s timeout ends a hanging backup.
+        try h.server.setFaultPlan(json: #"{"hangStage": "Stage Object store"}"#)
+        let job = try #require(try h.createBackup(t, name: "hangs")["jobid"] as? String)
+        try h.advance(1000 + 900_000)
+        #expect(try h.getJSON("/arcgis/admin/jobs/\(job)", t)["status"] as? String == "TIMED OUT")
+        // Labels given with DYNAMIC are dropped ("only used when provisioningType is STATIC"), not refused.
+        #expect(try h.postJSON(Self.update, t, [("settings", #"{"stagingVolumeConfig": {"provisioningType": "DYNAMIC", "labels": {"a": "b"}}}"#)])["status"] as? String == "success")
+        #expect((try h.getJSON("\(Harness.dr)/settings", t)["stagingVolumeConfig"] as? [String: Any])?["labels"] == nil)
+    }
+
+    /// Static provisioning of the staging volume came at 11.3: before, it is refused whether or not --strict is on.
+    @Test func staticStagingBefore11_3IsRefused() throws {
+        let h = try Harness(release: "11.2")
+        let t = try h.token()
+        let refused = h.error(try h.postJSON(Self.update, t, [("settings", #"{"stagingVolumeConfig": {"provisioningType": "STATIC"}}"#)]))
+        #expect(refused.details == ["stagingVolumeConfig.provisioningType STATIC is supported from release 11.3, not at 11.2."])
+        #expect(try h.postJSON(Self.update, t, [("settings", #"{"stagingVolumeConfig": {"size": "80Gi", "labels": {"a": "b"}}}"#)])["status"] as? String == "success")
+        #expect((try h.getJSON("\(Harness.dr)/settings", t)["stagingVolumeConfig"] as? [String: Any])?["labels"] == nil)
+    }
+}

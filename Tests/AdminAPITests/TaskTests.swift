@@ -1,3 +1,4 @@
+import DisasterRecovery
 import Foundation
 import Testing
 
@@ -198,5 +199,61 @@ import Testing
         let refused = h.error(try h.postJSON("\(Self.tasks)/createTask", t, [("type", "BackupRetentionCleaner"), ("minute", "0"), ("hour", "4")]))
         #expect(refused.code == 409)
         #expect(refused.message == "The deployment already has 100 tasks.")
+    }
+
+    /// The CRON characters and names the createTask and update-task pages document (read as Quartz reads
+    /// them, as the tasks resource's example `"0 0 4 ? * 7"` shows): each parses and fires when it says.
+    @Test func quartzCharactersAndNames() throws {
+        let h = try harness()
+        let t = try h.token()
+        let backup = #"{"name": "q", "passcode": "pass-word1"}"#
+        let cases: [[(String, String)]] = [
+            [("dayOfMonth", "?"), ("dayOfWeek", "MON-FRI")],
+            [("dayOfMonth", "L"), ("dayOfWeek", "?")],
+            [("dayOfMonth", "LW"), ("dayOfWeek", "?")],
+            [("dayOfMonth", "15W"), ("dayOfWeek", "?")],
+            [("dayOfMonth", "?"), ("dayOfWeek", "6#3"), ("month", "JAN,JUL")],
+            [("dayOfMonth", "?"), ("dayOfWeek", "2L")],
+            [("dayOfMonth", "?"), ("dayOfWeek", "7")],
+        ]
+        for extra in cases {
+            #expect((try? createTask(h, t, [("type", "CreateBackup"), ("minute", "0"), ("hour", "4"), ("parameters", backup)] + extra)) != nil, "\(extra)")
+        }
+        #expect(h.error(try h.postJSON("\(Self.tasks)/createTask", t, [("type", "CreateBackup"), ("minute", "0"), ("hour", "4"), ("dayOfWeek", "8#2"), ("parameters", backup)])).code == 400)
+
+        // 2023-11-14 (the fixture's start) is a Tuesday: 7 is Saturday (the 18th), L the 30th, LW Thursday the
+        // 30th, 15W Wednesday the 15th, 6#3 the third Friday (17th of November), 2L the last Monday (27th).
+        func next(_ dom: String, _ dow: String) throws -> String {
+            let s = try CronSchedule(minute: "0", hour: "4", dayOfMonth: dom, month: "*", dayOfWeek: dow)
+            return CivilTime(epochMillis: try #require(s.next(after: Self.start))).nameStamp
+        }
+        #expect(try next("?", "7") == "2023-11-18-04-00-00")
+        #expect(try next("?", "SAT") == "2023-11-18-04-00-00")
+        #expect(try next("L", "?") == "2023-11-30-04-00-00")
+        #expect(try next("LW", "?") == "2023-11-30-04-00-00")
+        #expect(try next("15W", "?") == "2023-11-15-04-00-00")
+        #expect(try next("18W", "?") == "2023-11-17-04-00-00")   // Saturday the 18th: Friday before
+        #expect(try next("?", "6#3") == "2023-11-17-04-00-00")
+        #expect(try next("?", "2L") == "2023-11-27-04-00-00")
+        #expect(try next("L-2", "?") == "2023-11-28-04-00-00")
+    }
+
+    /// 11.4: "this parameter can specify either CreateBackup or CreateHealthCheckReports" (createTask).
+    @Test func healthCheckReportTasksFrom11_4() throws {
+        let h = try harness(release: "11.4")
+        let t = try h.token()
+        let id = try createTask(h, t, [("type", "CreateHealthCheckReports"), ("minute", "0"), ("hour", "23"),
+                                        ("parameters", #"{"name": "weekly-health", "suiteIds": ["BSHC-001"]}"#)])
+        let task = try h.getJSON("\(Self.tasks)/\(id)", t)
+        #expect(task["type"] as? String == "CreateHealthCheckReports")
+        #expect((task["parameters"] as? [String: Any])?["suiteIds"] as? [String] == ["BSHC-001"])
+        try h.advance(47 * 60_000)
+        let runs = try #require(try h.getJSON("\(Self.tasks)/\(id)/runs", t)["runs"] as? [[String: Any]])
+        #expect(runs.first?["message"] as? String == "Created health check report 'weekly-health-2023-11-14-23-00-00'.")
+        #expect(h.error(try h.postJSON("\(Self.tasks)/createTask", t, [("type", "CreateHealthCheckReports"), ("minute", "0"), ("hour", "1")])).message == "Missing required parameter 'parameters'.")
+
+        let old = try harness(release: "11.3")
+        let refused = old.error(try old.postJSON("\(Self.tasks)/createTask", try old.token(), [("type", "CreateHealthCheckReports"), ("minute", "0"), ("hour", "1"), ("parameters", #"{"name": "h"}"#)]))
+        #expect(refused.details == ["'type' must be CreateBackup, BackupRetentionCleaner at release 11.3."])
     }
 }

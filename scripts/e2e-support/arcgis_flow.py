@@ -162,8 +162,12 @@ def flow(url, mode):
     if job and "jobid" in job:
         final, seen = wait_job(admin, job["jobid"])
         check(f"{mode}: gis.admin.jobs.job polled to COMPLETED", final.get("status") == "COMPLETED", seen)
-        stages = [s.get("name") for s in final.get("result", {}).get("stages", [])]
-        check(f"{mode}: the completed job lists its stages", "Validation" in stages and len(stages) >= 3, final)
+        if root and root.get("fullVersion", "").startswith("12.0"):
+            # Real 12.0 leaves `result` out of a completed backup job (Esri/arcgis-gitops#263); so does drmock.
+            check(f"{mode}: the completed job has no result, as on real 12.0", "result" not in final, final)
+        else:
+            stages = [s.get("name") for s in final.get("result", {}).get("stages", [])]
+            check(f"{mode}: the completed job lists its stages", "Validation" in stages and len(stages) >= 3, final)
 
     step(f"{mode}: rm.backup_status reports the backup's success", lambda: rm.backup_status,
          lambda v: isinstance(v, dict) and v.get("state") == "success")

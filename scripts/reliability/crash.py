@@ -59,7 +59,9 @@ class Run:
 
     def __init__(self, binary, db, fixture, speed, log):
         self.proc = subprocess.Popen(
-            [binary, "serve", "--port", "0", "--db", db, "--fixture", fixture, "--speed", str(speed)],
+            # 11.5: a completed backup job carries result.stages there, which the checks read (real 12.0
+            # leaves result out: Esri/arcgis-gitops#263).
+            [binary, "serve", "--port", "0", "--db", db, "--fixture", fixture, "--speed", str(speed), "--release", "11.5"],
             stdout=subprocess.PIPE, stderr=log, text=True)
         self.port = None
 
