@@ -145,7 +145,10 @@ public final class Deployment: Sendable {
             // and that first write after opening costs two fsyncs (WAL header, directory) before serving.
             if state.profile != profile { try deployment.persistProfile() }
             if fixture.onRestart == .fail { try deployment.failInterruptedJob() }
-            if let asked, asked.order > stored.order { _ = try deployment.upgrade(to: asked) }
+            if let asked, asked.order > stored.order {
+                let report = try deployment.upgrade(to: asked)
+                problemLog("drmock: context '\(context)' upgraded in place from \(report.from) to \(report.to): \(report.effects.joined(separator: " "))")
+            }
             return deployment
         }
         return try create(context: context, catalog: catalog, fixture: source.fixture, stamp: source.stamp, clockMode: clockMode,
