@@ -49,11 +49,7 @@ enum SettingsInput {
                 }
                 c.storageClass = sc
             case "size":
-                guard let size = value.stringValue, let q = StorageQuantity(size) else {
-                    throw AdminError.invalidSettings("settings", "stagingVolumeConfig.size must be a Kubernetes quantity such as \"64Gi\" or \"100G\".")
-                }
-                guard q.isEnoughForAVolume else { throw AdminError.invalidSettings("settings", "stagingVolumeConfig.size must be at least 16 GB.") }
-                c.size = size
+                c.size = try volumeSize(value, field: "stagingVolumeConfig.size")
             case "labels":
                 if !release.has(.stagingVolumeLabels) {
                     if strict { throw unknown("stagingVolumeConfig.labels", release) }
@@ -71,6 +67,15 @@ enum SettingsInput {
         // Labels are "only used when provisioningType is STATIC" (update-settings): with DYNAMIC they are dropped, not refused.
         if c.provisioningType == "DYNAMIC" { c.labels = nil }
         s.stagingVolumeConfig = c
+    }
+
+    /// A volume's `size`: any Kubernetes quantity of at least 16 GB (``StorageQuantity``), as given.
+    static func volumeSize(_ v: JSONValue?, field: String) throws -> String {
+        guard let size = v?.stringValue, let q = StorageQuantity(size) else {
+            throw AdminError.invalidSettings("settings", "\(field) must be a Kubernetes quantity such as \"64Gi\" or \"100G\".")
+        }
+        guard q.isEnoughForAVolume else { throw AdminError.invalidSettings("settings", "\(field) must be at least 16 GB.") }
+        return size
     }
 
     static func labels(_ v: JSONValue, field: String) throws -> [String: String] {

@@ -128,11 +128,7 @@ enum StoreSettings {
                 throw AdminError.invalidSettings("settings", "storageConfig.provisioningType must be DYNAMIC or STATIC.")
             }
             let storageClass = try string(config["storageClass"], "storageConfig.storageClass")
-            let size = try string(config["size"], "storageConfig.size")
-            guard let q = StorageQuantity(size) else {
-                throw AdminError.invalidSettings("settings", "storageConfig.size must be a Kubernetes quantity such as \"64Gi\" or \"100G\".")
-            }
-            guard q.isEnoughForAVolume else { throw AdminError.invalidSettings("settings", "storageConfig.size must be at least 16 GB.") }
+            let size = try SettingsInput.volumeSize(config["size"], field: "storageConfig.size")
             var labels: [String: String]? = nil
             if let l = config["labels"] { labels = try SettingsInput.labels(l, field: "storageConfig.labels") }
             // STATIC without labels is accepted: the documents make labels optional, and Esri's
