@@ -120,6 +120,7 @@ import Testing
 
     /// Portal's documented lifetimes: 120 minutes by default, at most 20160 (longer requests get the
     /// maximum), and no minimum (a one-minute token lives one minute).
+    /// https://enterprise.arcgis.com/en/portal/11.4/administer/windows/specify-the-default-token-expiration-time.htm
     @Test func tokenLifetimesFollowPortalsDocuments() throws {
         let h = try Harness()
         func expires(_ expiration: String?) throws -> Int64 {

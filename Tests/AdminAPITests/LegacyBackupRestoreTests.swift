@@ -107,7 +107,8 @@ import Testing
     }
 
     /// The delete-backup page documents `backuprestore/backups/<b>/delete` (with `async` from 11.0) on every
-    /// release, and create-backup still lists `storeName` (legacy): neither is refused under --strict.
+    /// release (https://developers.arcgis.com/rest/enterprise-administration/enterprise/delete-backup), and
+    /// create-backup still lists `storeName` (legacy): neither is refused under --strict.
     @Test func strictKeepsWhatTheDocumentsStillList() throws {
         let h = try Harness(release: "12.0", strict: true)
         let t = try h.token()

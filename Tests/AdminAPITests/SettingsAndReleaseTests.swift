@@ -149,7 +149,8 @@ import Testing
 }
 
 /// The staging volume as each release reads it: labels optional, STATIC from 11.3, and
-/// `timeoutInSeconds` where the update-settings page lists it (inside `stagingVolumeConfig`) too.
+/// `timeoutInSeconds` where the update-settings page lists it (inside `stagingVolumeConfig`) too
+/// (https://developers.arcgis.com/rest/enterprise-administration/enterprise/update-settings).
 @Suite struct StagingVolumeSettingsTests {
     static let update = "\(Harness.dr)/settings/update"
 

@@ -13,8 +13,10 @@ import Testing
         #"{"type": "HOSTED", "storageConfig": {"provisioningType": "\#(provisioning)", "storageClass": "backups", "size": "\#(size)"\#(labels.map { #", "labels": \#($0)"# } ?? "")}}"#
     }
 
-    /// The documents make labels optional, and Esri's enterprise-admin-cli registers STATIC stores
-    /// without them by default (register_pv_backup_store.py).
+    /// The documents make labels optional (https://developers.arcgis.com/rest/enterprise-administration/enterprise/register:
+    /// "labels: A key:value pair to identify and bind to a persistent volume"), and Esri's enterprise-admin-cli
+    /// registers STATIC stores without them by default (https://github.com/Esri/arcgis-gitops,
+    /// enterprise-admin-cli/commands/register_pv_backup_store.py).
     @Test func aStaticStoreWithoutLabelsRegisters() throws {
         let h = try Harness()
         let t = try h.token()
@@ -25,7 +27,8 @@ import Testing
         #expect(try h.backupNames(t, store: "pv") == ["on-pv"])
     }
 
-    /// Every Kubernetes quantity is a size; the documented minimum is "16 GB".
+    /// Every Kubernetes quantity is a size; the documented minimum is "16 GB"
+    /// (https://developers.arcgis.com/rest/enterprise-administration/enterprise/register).
     @Test func sizesAreKubernetesQuantities() throws {
         let h = try Harness()
         let t = try h.token()
@@ -41,7 +44,9 @@ import Testing
         }
     }
 
-    /// Cloud store types and the two S3 shapes follow the release, whether or not `--strict` is on.
+    /// Cloud store types and the two S3 shapes follow the release, whether or not `--strict` is on: "Support for
+    /// cloud storage has been added at ArcGIS Enterprise on Kubernetes 11.1 as a beta feature" (the 11.1 register
+    /// page), "Support for cloud storage was added at ... 11.2" (https://developers.arcgis.com/rest/enterprise-administration/enterprise/register).
     @Test func cloudStoresFollowTheRelease() throws {
         let t0 = try Harness(release: "11.0")
         let refused = t0.error(try register(t0, try t0.token(), "s3", StoreTests.s3))
@@ -76,7 +81,8 @@ import Testing
         #expect(old.error(try register(old, try old.token(), "gcs", Self.gcs)).details == ["'type' GCS is not a backup store type at release 11.5 (it came at 12.0)."])
     }
 
-    /// `async` came at 11.0: before it, the parameter is unknown and the store registers at once.
+    /// `async` came at 11.0 (https://developers.arcgis.com/rest/enterprise-administration/enterprise/register):
+    /// before it, the parameter is unknown and the store registers at once.
     @Test func asyncIsIgnoredBefore11_0() throws {
         let h = try Harness(release: "10.9.1")
         let answer = try register(h, try h.token(), "pv", Self.hosted(), [("async", "true")])

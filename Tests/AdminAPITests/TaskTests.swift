@@ -203,6 +203,7 @@ import Testing
 
     /// The CRON characters and names the createTask and update-task pages document (read as Quartz reads
     /// them, as the tasks resource's example `"0 0 4 ? * 7"` shows): each parses and fires when it says.
+    /// https://developers.arcgis.com/rest/enterprise-administration/enterprise/create-task
     @Test func quartzCharactersAndNames() throws {
         let h = try harness()
         let t = try h.token()
@@ -238,7 +239,8 @@ import Testing
         #expect(try next("L-2", "?") == "2023-11-28-04-00-00")
     }
 
-    /// 11.4: "this parameter can specify either CreateBackup or CreateHealthCheckReports" (createTask).
+    /// 11.4: "this parameter can specify either CreateBackup or CreateHealthCheckReports"
+    /// (https://developers.arcgis.com/rest/enterprise-administration/enterprise/create-task).
     @Test func healthCheckReportTasksFrom11_4() throws {
         let h = try harness(release: "11.4")
         let t = try h.token()
