@@ -79,8 +79,16 @@ public final class AdminService: Sendable {
         case .success(let f): format = f
         case .failure(let e): return render(error: e, format: .json)
         }
-        guard let context = plan.context, let deployment = served ?? registry.serve(context: context) else {
-            return render(error: .notFound(request.path), format: format)
+        guard let context = plan.context else { return render(error: .notFound(request.path), format: format) }
+        let deployment: Deployment
+        if let served {
+            deployment = served
+        } else {
+            switch registry.opening(context: context) {
+            case .success(let d): deployment = d
+            case .failure(.full(let limit)): return render(error: .tooManyContexts(limit), format: format)
+            case .failure: return render(error: .notFound(request.path), format: format)
+            }
         }
         let rest = plan.rest
         // f=html: the directory (sign-in, assets, pages and forms; see HTMLDirectory).

@@ -118,6 +118,11 @@ final class AnswerCache: Sendable {
     }
 
     /// How many answers are kept, and their bytes (for tests).
+    /// Forgets every answer of `context` (a context removed).
+    func forget(context: String) {
+        entries.withLock { $0.drop(context) }
+    }
+
     var usage: (entries: Int, bytes: Int) {
         entries.withLock { ($0.count, $0.bytes) }
     }

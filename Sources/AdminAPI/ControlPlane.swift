@@ -83,6 +83,25 @@ public final class ControlPlane: Sendable {
         }
     }
 
+    /// Removes `context` from the server: its catalog rows and deployment (``DeploymentRegistry/remove(context:)``),
+    /// its control state (fault plan, journal, snapshots), its kept answers; its long-polls are woken
+    /// (and answer that the job is gone). False if there was nothing of it.
+    func remove(context: String, service: AdminService) throws -> Bool {
+        let removed = try registry.remove(context: context)
+        let hadControl = controls.withLock { map -> Bool in
+            guard let box = map[context] else { return false }
+            if !box.control.plan.endpoints.isEmpty { contextsWithEndpointFaults.add(-1, ordering: .releasing) }
+            map[context] = nil
+            return true
+        }
+        service.cache.forget(context: context)
+        waiters.poke(context: context)
+        return removed || hadControl
+    }
+
+    /// How many contexts have control state (a fault plan, a journal, snapshots) now.
+    var controlledContexts: Int { controls.withLock { $0.count } }
+
     // MARK: - Dispatch
 
     /// Every request comes here first when the control plane is on.
@@ -104,7 +123,7 @@ public final class ControlPlane: Sendable {
                                    extraHeaders: [("Allow", matching.map(\.0.method).joined(separator: ", "))]))
         }
         do {
-            let call = try ControlCall(request: request, plane: self, service: service, pathParams: params)
+            let call = try ControlCall(request: request, plane: self, service: service, pathParams: params, contextInPath: route.contextInPath)
             if route.access == .authorized { try call.authorize() }
             return try route.handler(call)
         } catch let e as ControlError {

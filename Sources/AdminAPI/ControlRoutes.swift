@@ -23,6 +23,8 @@ struct ControlRoute: Sendable {
     let summary: String
     let parameters: [Parameter]
     let handler: @Sendable (ControlCall) throws -> Reply
+    /// The path's one parameter names the addressed context (`contexts/{name}`) unless `context=` does.
+    var contextInPath = false
 
     init(_ method: String, _ pattern: String, _ access: Access, _ summary: String, _ parameters: [Parameter] = [],
          _ handler: @escaping @Sendable (ControlCall) throws -> Reply) {
@@ -35,6 +37,9 @@ struct ControlRoute: Sendable {
     }
 
     var pattern: String { shape.pattern }
+
+    /// This route, addressing the context its path names (``contextInPath``).
+    var addressingThePathsContext: ControlRoute { var r = self; r.contextInPath = true; return r }
     func match(_ parts: ArraySlice<Substring>) -> [String]? { shape.match(parts) }
 }
 
@@ -47,12 +52,12 @@ struct ControlCall {
     /// The addressed context (`context=`, or the server's `--context`).
     let context: String
 
-    init(request: Request, plane: ControlPlane, service: AdminService, pathParams: [String]) throws {
+    init(request: Request, plane: ControlPlane, service: AdminService, pathParams: [String], contextInPath: Bool = false) throws {
         self.request = request
         self.plane = plane
         self.service = service
         self.pathParams = pathParams
-        let given = request.formValue("context") ?? request.queryValue("context")
+        let given = request.formValue("context") ?? request.queryValue("context") ?? (contextInPath ? pathParams.first : nil)
         if let given, !given.isEmpty {
             guard DeploymentRegistry.isValidContext(given) else {
                 throw ControlError(400, "Invalid context '\(given.prefix(64))'.", details: ["A context is 1 to 64 letters, digits, '-' or '_'."])
@@ -87,10 +92,14 @@ struct ControlCall {
 
     /// The addressed deployment, made from the fixture on first use.
     func deployment() throws -> Deployment {
-        guard let d = plane.registry.serve(context: context) else {
-            throw ControlError(503, "The context '\(context)' cannot be opened.", details: ["Too many contexts, or the catalog cannot be written."])
+        switch plane.registry.opening(context: context) {
+        case .success(let d): return d
+        case .failure(.full(let limit)):
+            let e = AdminError.tooManyContexts(limit)
+            throw ControlError(503, e.message, details: e.detailList)
+        case .failure(let refusal):
+            throw ControlError(503, "The context '\(context)' cannot be opened.", details: ["\(refusal)"])
         }
-        return d
     }
 
     /// A valid token of this context with the "Security and infrastructure" privilege, or 401/403.
@@ -134,6 +143,17 @@ enum ControlRoutes {
         ControlRoute("GET", "contexts", .authorized, "The contexts (deployments) open now.") { call in
             call.ok(["contexts": JSONValue(call.plane.registry.openContexts)])
         },
+        ControlRoute("DELETE", "contexts/{name}", .authorized, "Removes a context: its catalog rows, clock, fault plan, journal and snapshots (a later request makes it anew from the fixture). Needs a token of that context (or context= and its token). The server's own --context cannot be removed (409).") { call in
+            let name = call.pathParams[0]
+            guard name != call.plane.defaultContext else {
+                throw ControlError(409, "The context '\(name)' is the server's --context and cannot be removed.", details: ["Reset it instead: POST /_mock/reset."])
+            }
+            guard call.context == name else {
+                throw ControlError(400, "The context to remove is '\(name)', but the request addresses '\(call.context)'.", details: ["Send a token of '\(name)', without context= or with context=\(name)."])
+            }
+            let removed = try call.plane.remove(context: name, service: call.service)
+            return call.ok(["context": .string(name), "removed": .bool(removed), "contexts": .int(Int64(call.plane.registry.openContexts.count))])
+        }.addressingThePathsContext,
 
         // MARK: Time
         ControlRoute("GET", "clock", .authorized, "The context's clock: mode, speed and emulated time (epoch ms).") { call in

@@ -52,6 +52,15 @@ extension DRMockServer {
         }
     }
 
+    /// Removes a context (not the server's own), as `DELETE /_mock/contexts/<name>` does: its rows,
+    /// clock, fault plan, journal and snapshots. False if there was nothing of it.
+    @discardableResult
+    public func removeContext(_ context: String) throws -> Bool {
+        guard context != options.context else { throw FixtureError("the server's own context '\(context)' cannot be removed; reset it instead") }
+        guard let control = controlPlane else { return try registry.remove(context: context) }
+        return try control.remove(context: context, service: service)
+    }
+
     /// Upgrades a context's deployment in place to `release` (newer than its own), as
     /// `POST /_mock/upgrade` does: persisted, with the observed effects of real upgrades.
     @discardableResult

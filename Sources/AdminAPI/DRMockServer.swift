@@ -46,6 +46,10 @@ public final class DRMockServer: Sendable {
         /// `--documented-only`: play none of the behaviours observed on real releases (``ObservedBehaviour``)
         /// unless a fault plan names them.
         public var documentedOnly = false
+        /// `--max-contexts`: the most contexts served at once (``DeploymentRegistry/maxContexts``); a request
+        /// to one more answers 503 naming the limit, until `DELETE /_mock/contexts/<name>` frees one.
+        public var maxContexts = DRMockServer.defaultMaxContexts
+        public static let allowedMaxContexts = 1...1_000_000
         /// `--hash-cost`: the scrypt cost (log2 N, r = 8, p = 1) of new password and passcode hashes.
         public var hashLogN: Int = SecretHash.defaultLogN
         /// `--control-key`, `--control-loopback-only`.
@@ -98,11 +102,14 @@ public final class DRMockServer: Sendable {
             throw FixtureError("--context must be letters, digits, '-' or '_' (got '\(options.context)')")
         }
         guard options.speed > 0, options.speed.isFinite else { throw FixtureError("--speed must be a positive number") }
+        guard Options.allowedMaxContexts.contains(options.maxContexts) else {
+            throw FixtureError("--max-contexts must be from \(Options.allowedMaxContexts.lowerBound) to \(Options.allowedMaxContexts.upperBound), not \(options.maxContexts)")
+        }
         self.options = options
         let catalog = try options.catalog ?? DRCatalog(path: options.databasePath)
         registry = DeploymentRegistry(catalog: catalog, source: options.fixtureSource, clockMode: options.clockMode, speed: options.speed,
                                       release: options.release, hashLogN: options.hashLogN,
-                                      behaviours: BehaviourPolicy(documentedOnly: options.documentedOnly))
+                                      behaviours: BehaviourPolicy(documentedOnly: options.documentedOnly), maxContexts: options.maxContexts)
         try registry.open(context: options.context)
         let service = AdminService(registry: registry, configuration: .init(
             httpErrorStatus: options.httpErrorStatus, strict: options.strict,
@@ -147,6 +154,9 @@ public final class DRMockServer: Sendable {
     public var deployment: Deployment { registry.deployment(for: options.context)! }
 
     static func isValidContext(_ s: String) -> Bool { DeploymentRegistry.isValidContext(s) }
+
+    /// ``Options/maxContexts`` when not given.
+    public static let defaultMaxContexts = 1000
 
     /// The threads answering reads when ``Options/threads`` is nil: one per core but one, and at
     /// least one (so one on a 2-core machine). drmock's client, a test suite or a script, runs on the

@@ -120,6 +120,13 @@ extension AdminError {
         AdminError(code: 500, message: "JSONObject[\"\(key)\"] not found.", details: nil)
     }
 
+    // MARK: drmock's own limits
+    /// A request to a new context while `drmock serve --max-contexts` contexts are open.
+    public static func tooManyContexts(_ limit: Int) -> AdminError {
+        AdminError(code: 503, message: "drmock serves at most \(limit) contexts at once.",
+                   details: ["Delete the contexts you no longer need (DELETE /_mock/contexts/<name>), or start drmock with a higher --max-contexts."])
+    }
+
     // MARK: 413 / 500
     public static func bodyTooLarge() -> AdminError {
         AdminError(code: 413, message: "The request body is too large.")

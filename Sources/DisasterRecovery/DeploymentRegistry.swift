@@ -56,12 +56,41 @@ public final class DeploymentRegistry: Sendable {
         deployments.withLock { $0.find(context) }
     }
 
+    /// Why a context is not served.
+    public enum Refusal: Error, Sendable, Equatable {
+        /// Not 1 to 64 letters, digits, `-` or `_` (or `_mock`).
+        case invalidName
+        /// ``maxContexts`` are open (`drmock serve --max-contexts`); ``remove(context:)`` frees one.
+        case full(limit: Int)
+        /// The catalog could not make or read it.
+        case cannotOpen(String)
+    }
+
     /// The deployment at `context`, opened on first use (isolation: each context is its own deployment,
-    /// made from the fixture). Nil if the name is not a valid context or too many are open.
+    /// made from the fixture), or why it is not served.
+    public func opening(context: String) -> Result<Deployment, Refusal> {
+        if let d = deployment(for: context) { return .success(d) }
+        guard Self.isValidContext(context) else { return .failure(.invalidName) }
+        guard deployments.withLock({ $0.count }) < maxContexts else { return .failure(.full(limit: maxContexts)) }
+        do { return .success(try open(context: context)) } catch { return .failure(.cannotOpen("\(error)")) }
+    }
+
+    /// ``opening(context:)``'s deployment; nil if the name is not a valid context or too many are open.
     public func serve(context: String) -> Deployment? {
-        if let d = deployment(for: context) { return d }
-        guard Self.isValidContext(context), deployments.withLock({ $0.count }) < maxContexts else { return nil }
-        return try? open(context: context)
+        try? opening(context: context).get()
+    }
+
+    /// Removes `context`: its rows leave the catalog and it is no longer served (the next request to
+    /// it makes it anew from the fixture). False if the catalog held nothing of it.
+    @discardableResult
+    public func remove(context: String) throws -> Bool {
+        try deployments.withLock { map in
+            let wasServed = map[context] != nil
+            map[context] = nil
+            let stored = try catalog.contexts().contains(context)
+            if stored { try catalog.write { w in try w.deleteContext(context) } }
+            return wasServed || stored
+        }
     }
 
     /// The contexts open now, sorted.

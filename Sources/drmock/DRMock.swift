@@ -42,6 +42,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Threads answering reads (libmicrohttpd's, each with its own epoll loop), 1 to 64 (default: one per core but one, at least 1).") var threads: Int?
     @Option(help: "Memory per connection for a request's head, in KiB, 8 to 1024 (default 16: a browser's head with about 7,600 bytes of cookies). A head that does not fit gets 431.")
     var connectionMemoryKib: Int?
+    @Option(help: "The most contexts (/<context>/ deployments) served at once, 1 to 1000000; a request to one more answers 503 naming this option. DELETE /_mock/contexts/<name> frees one.")
+    var maxContexts = defaults.maxContexts
     @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
     /// The parsed options as plain values (``ServeSettings/run()`` does the work).
@@ -51,7 +53,7 @@ struct Serve: ParsableCommand {
                       documentedOnly: documentedOnly, readyFile: readyFile,
                       noControl: noControl, controlKey: controlKey, controlLoopbackOnly: controlLoopbackOnly,
                       tlsCertificate: tls.certificate, tlsKey: tls.key, tlsDevCertificateDirectory: tls.devCertificateDirectory,
-                      hashCost: hashCost, threads: threads, connectionMemoryKiB: connectionMemoryKib)
+                      hashCost: hashCost, threads: threads, connectionMemoryKiB: connectionMemoryKib, maxContexts: maxContexts)
     }
 
     func run() throws { try settings.run() }

@@ -64,6 +64,8 @@ struct ServeSettings: Equatable {
     /// `--connection-memory-kib`: memory per connection for a request's head, in KiB; nil for the
     /// server's default (16 KiB).
     var connectionMemoryKiB: Int?
+    /// `--max-contexts`: the most contexts served at once.
+    var maxContexts = DRMockServer.defaultMaxContexts
 }
 
 extension ServeSettings {
@@ -121,6 +123,8 @@ extension ServeSettings {
             case "tls-dev-cert": tlsDevCertificateDirectory = value
             case "hash-cost": guard let n = Int(value), SecretHash.allowedLogN.contains(n) else { return nil }; hashCost = n
             case "threads": guard let n = Int(value), ServeSettings.allowedThreads.contains(n) else { return nil }; threads = n
+            case "max-contexts":
+                guard let n = Int(value), DRMockServer.Options.allowedMaxContexts.contains(n) else { return nil }; maxContexts = n
             case "connection-memory-kib":
                 guard let n = Int(value), ServeSettings.allowedConnectionMemoryKiB.contains(n) else { return nil }; connectionMemoryKiB = n
             default: return nil
@@ -137,6 +141,7 @@ extension ServeSettings {
         }
         try checkHashCost(hashCost)
         if let threads { try checkRange(threads, ServeSettings.allowedThreads, option: "threads") }
+        try checkRange(maxContexts, DRMockServer.Options.allowedMaxContexts, option: "max-contexts")
         if let connectionMemoryKiB {
             try checkRange(connectionMemoryKiB, ServeSettings.allowedConnectionMemoryKiB, option: "connection-memory-kib")
         }
@@ -161,6 +166,7 @@ extension ServeSettings {
             options.controlAccess = ControlAccess(key: controlKey, loopbackOnly: controlLoopbackOnly)
             options.hashLogN = hashCost
             options.documentedOnly = documentedOnly
+            options.maxContexts = maxContexts
             options.threads = threads
             options.connectionMemoryBytes = connectionMemoryKiB.map { $0 * 1024 }
             options.catalog = catalog

@@ -17,7 +17,7 @@ final class Harness: Sendable {
 
     init(db: String = ":memory:", httpErrorStatus: Bool = false, release: String? = nil, strict: Bool = false,
          clockMode: ClockState.Mode = .manual, speed: Double = 1, controlPlane: Bool = true, threads: Int = 2,
-         controlAccess: ControlAccess = .init(), answerCacheBytes: Int? = nil, documentedOnly: Bool = false,
+         controlAccess: ControlAccess = .init(), answerCacheBytes: Int? = nil, documentedOnly: Bool = false, maxContexts: Int? = nil,
          fixture edit: ((inout Fixture) -> Void)? = nil) throws {
         var fixture = try FixtureLocator.load(Self.root + "/fixtures/default.json")
         edit?(&fixture)
@@ -26,6 +26,7 @@ final class Harness: Sendable {
                                            controlPlane: controlPlane)
         options.controlAccess = controlAccess
         options.documentedOnly = documentedOnly
+        if let maxContexts { options.maxContexts = maxContexts }
         if let answerCacheBytes { options.answerCacheBytes = answerCacheBytes }
         server = try DRMockServer(options: options)
         try server.start()
