@@ -276,7 +276,7 @@ enum ControlRoutes {
             call.ok(try call.plane.faultsJSON(context: call.context, deployment: call.deployment()))
         },
         ControlRoute("POST", "faults", .authorized, "Sets the fault plan (replacing the previous one).",
-                     [P(name: "plan", required: true, summary: "the plan as JSON (see the README)")]) { call in
+                     [P(name: "plan", required: true, summary: "the plan as JSON (see docs/control-plane.md)")]) { call in
             let plan = try FaultPlan.parse(try JSONValue.parse(try call.required("plan")))
             let d = try call.deployment()
             try call.plane.apply(plan, to: d, context: call.context)

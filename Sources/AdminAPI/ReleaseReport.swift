@@ -2,7 +2,7 @@ import DisasterRecovery
 
 /// What `drmock releases` prints: per release, its `fullVersion`, the documented features, the
 /// behaviours observed on it with their sources, and drmock's decisions in force; as JSON, text, or
-/// the Markdown the README's release section holds (a test keeps the two equal).
+/// the Markdown docs/releases.md holds (a test keeps the two equal).
 public enum ReleaseReport {
     /// The features `release` has, in the table's order.
     static func features(_ release: Release) -> [Release.Feature] {
@@ -53,7 +53,25 @@ public enum ReleaseReport {
         return out
     }
 
-    /// The README's release section (between its `drmock releases` markers).
+    /// docs/decisions.md's list (between its `drmock releases --decisions` markers): every numbered
+    /// decision, the releases an observed behaviour replaces it on, and its text.
+    public static func decisionsMarkdown() -> String {
+        var out = ""
+        for d in Decision.all {
+            out += "## \(d.number). \(d.title)\n\n\(d.text)\n"
+            if !d.overriddenBy.isEmpty {
+                let replaced = d.overriddenBy.map { id -> String in
+                    let b = ObservedBehaviour.entry(id)
+                    return "[`\(id.rawValue)`](\(b.sources[0])) (\(b.releases.joined(separator: ", ")))"
+                }
+                out += "\nReplaced where a real release was observed to do otherwise: \(replaced.joined(separator: "; ")).\n"
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    /// docs/releases.md's release table (between its `drmock releases` markers).
     public static func markdown() -> String {
         var out = "| release | `fullVersion` / `currentVersion` | status | documented: what it adds | observed in production | decisions replaced |\n"
         out += "|---|---|---|---|---|---|\n"

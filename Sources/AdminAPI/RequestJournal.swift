@@ -223,7 +223,7 @@ struct RequestJournal: Sendable {
     }
 
     /// Bytes the kept entries take (the ring's slots and the distinct shapes' strings and arrays,
-    /// allocation headers left out): for tests and the README's figure.
+    /// allocation headers left out): for tests and the figure in docs/performance.md.
     var approximateBytes: Int {
         ring.capacity * MemoryLayout<Slot>.stride + shapes.approximateBytes
     }

@@ -13,7 +13,7 @@ import CryptoExtras
 public enum SecretHash {
     /// The default scrypt cost: N = 2^10 with r = 8, p = 1, which is 1 MiB of memory and about
     /// 2 ms of CPU per hash here. `drmock serve --hash-cost` and `drmock hash --hash-cost` change it
-    /// (see the README's "Passwords, passcodes and the hash cost" for why this default).
+    /// (see docs/api.md, "Passwords, passcodes and the hash cost", for why this default).
     public static let defaultLogN = 10
     /// The costs ``make(_:logN:)`` and ``verify(_:against:)`` accept: N = 2^1 ... 2^20 (1 GiB with r = 8).
     public static let allowedLogN = 1...20

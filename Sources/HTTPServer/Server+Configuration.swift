@@ -31,7 +31,7 @@ extension Server {
         /// so bigger costs throughput (in a wrk benchmark the zeroing took about 7% of the server's
         /// CPU time at 32 KiB, 13% at 64 KiB). The default, 16 KiB, takes a browser's head with a
         /// Cookie header of about 7,600 bytes, a single header of about 15,900 bytes, or about 95
-        /// headers of 100 bytes (README, "HTTP limits"): libmicrohttpd 0.9.75 reads a head of several
+        /// headers of 100 bytes (docs/operations.md, "HTTP limits"): libmicrohttpd 0.9.75 reads a head of several
         /// lines into about half of this memory.
         public var connectionMemoryLimitBytes: Int
         /// How long ``Server/stop()`` waits for requests in progress before closing connections.

@@ -66,13 +66,16 @@ struct ReleasesCommand: ParsableCommand {
         abstract: "Print, per release: fullVersion, documented features, behaviours observed in production (with sources), and drmock's decisions in force.")
 
     @Flag(help: "Print JSON.") var json = false
-    @Flag(help: "Print the table the README's release section holds (Markdown).") var markdown = false
+    @Flag(help: "Print the release table docs/releases.md holds (Markdown).") var markdown = false
+    @Flag(help: "Print the numbered decisions docs/decisions.md holds (Markdown).") var decisions = false
     @Flag(help: "Show the behaviours as `drmock serve --documented-only` plays them (all off).") var documentedOnly = false
 
     func run() throws {
         let policy = BehaviourPolicy(documentedOnly: documentedOnly)
-        if json && markdown { throw ValidationError("give --json or --markdown, not both") }
-        if json {
+        if [json, markdown, decisions].filter({ $0 }).count > 1 { throw ValidationError("give one of --json, --markdown and --decisions") }
+        if decisions {
+            print(ReleaseReport.decisionsMarkdown(), terminator: "")
+        } else if json {
             print(ReleaseReport.json(policy: policy).serializedString(pretty: true))
         } else if markdown {
             print(ReleaseReport.markdown(), terminator: "")

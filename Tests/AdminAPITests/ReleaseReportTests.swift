@@ -3,17 +3,22 @@ import DisasterRecovery
 import Foundation
 import Testing
 
-/// `drmock releases` and the README's release section, which holds its Markdown table.
+/// `drmock releases` and the docs that hold its Markdown: docs/releases.md's table, docs/decisions.md's list.
 @Suite struct ReleaseReportTests {
-    static let begin = "<!-- drmock releases --markdown: begin -->\n"
-    static let end = "<!-- drmock releases --markdown: end -->"
+    /// The text between `<!-- drmock releases OPTION: begin -->` and its end marker in `file`.
+    func generated(_ file: String, _ option: String) throws -> String {
+        let text = try String(contentsOfFile: Harness.root + "/" + file, encoding: .utf8)
+        let begin = "<!-- drmock releases \(option): begin -->\n", end = "<!-- drmock releases \(option): end -->"
+        let start = try #require(text.range(of: begin), "\(file) lacks \(begin)")
+        let stop = try #require(text.range(of: end, range: start.upperBound..<text.endIndex))
+        return String(text[start.upperBound..<stop.lowerBound])
+    }
 
-    @Test func theReadmeHoldsTheGeneratedTable() throws {
-        let readme = try String(contentsOfFile: Harness.root + "/README.md", encoding: .utf8)
-        let start = try #require(readme.range(of: Self.begin), "README.md lacks \(Self.begin)")
-        let stop = try #require(readme.range(of: Self.end, range: start.upperBound..<readme.endIndex))
-        #expect(String(readme[start.upperBound..<stop.lowerBound]) == ReleaseReport.markdown(),
-                "README.md's release table is stale: replace it with the output of `drmock releases --markdown`")
+    @Test func theDocsHoldTheGeneratedTableAndDecisions() throws {
+        #expect(try generated("docs/releases.md", "--markdown") == ReleaseReport.markdown(),
+                "docs/releases.md's table is stale: replace it with the output of `drmock releases --markdown`")
+        #expect(try generated("docs/decisions.md", "--decisions") == ReleaseReport.decisionsMarkdown(),
+                "docs/decisions.md is stale: replace its list with the output of `drmock releases --decisions`")
     }
 
     @Test func everyReleaseShowsItsThreeParts() throws {

@@ -40,7 +40,7 @@ import Glibc
 
     /// The default connection memory (16 KiB) takes the head of a browser sending a 4 KB cookie (a
     /// browser's limit for one cookie) and refuses one with 9 KB of cookies with libmicrohttpd's 431,
-    /// as README's "HTTP limits" says; the next client is served.
+    /// as docs/operations.md's "HTTP limits" says; the next client is served.
     @Test func theDefaultHeadLimitTakesBrowserSizedHeadsAndRefusesLarger() throws {
         #expect(Server.Configuration().connectionMemoryLimitBytes == 16 * 1024)
         func browserHead(cookieBytes: Int) -> [(String, String)] {
