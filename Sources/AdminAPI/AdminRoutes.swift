@@ -19,23 +19,23 @@ enum AdminRoutes {
             ["backupStores": .array(call.deployment.stores().map { $0.json(inList: true, release: call.release) })]
         }.accepting().cachedAnswers,
         Route("GET", "\(dr)/stores/{store}", access: security, title: "Backup Store") { call in
-            try call.deployment.store(named: call.pathParams[0]).json(inList: false, release: call.release)
+            try call.deployment.store(named: call.pathParameter("store")).json(inList: false, release: call.release)
         }.accepting().cachedAnswers,
         Route("GET", "\(dr)/stores/{store}/backups", access: security, title: "Backups") { call in
-            ["backups": .array(try call.deployment.backups(inStore: call.pathParams[0]).map(\.json))]
+            ["backups": .array(try call.deployment.backups(inStore: call.pathParameter("store")).map(\.json))]
         }.writing { call, pretty in
-            BackupList(try call.deployment.backups(inStore: call.pathParams[0]), pretty: pretty)
+            BackupList(try call.deployment.backups(inStore: call.pathParameter("store")), pretty: pretty)
         }.requiring(.storeBackups).accepting().cachedAnswers,
         Route("POST", "\(dr)/stores/{store}/backups/create", access: security, title: "Create Backup", createBackup)
             .requiring(.storeBackups).accepting("name", "passcode", "description", "retentionDate", "storeName"),   // storeName: legacy, still documented
         Route("GET", "\(dr)/stores/{store}/backups/{backup}", access: security, title: "Backup") { call in
-            try call.deployment.backup(named: call.pathParams[1], inStore: call.pathParams[0]).json
+            try call.deployment.backup(named: call.pathParameter("backup"), inStore: call.pathParameter("store")).json
         }.requiring(.storeBackups).accepting().cachedAnswers,
         Route("GET", "admin/jobs", access: security, title: "Jobs") { call in
             ["jobs": JSONValue(try call.deployment.jobIDs())]
         }.accepting().cachedAnswers,
         Route("GET", "admin/jobs/{job}", access: security, title: "Job") { call in
-            try call.deployment.jobAsShown(id: call.pathParams[0]).json
+            try call.deployment.jobAsShown(id: call.pathParameter("job")).json
         }.accepting().cachedAnswers,
     ]
 
@@ -64,7 +64,7 @@ enum AdminRoutes {
 
     /// `POST <dr>/stores/<store>/backups/create`
     @Sendable static func createBackup(_ call: Call) throws -> JSONValue {
-        try submitBackup(call, store: call.pathParams[0])
+        try submitBackup(call, store: call.pathParameter("store"))
     }
 
     /// Creates a backup in `store` from the call's form (also the legacy `backuprestore/backup`).

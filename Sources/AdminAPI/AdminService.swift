@@ -141,7 +141,8 @@ public final class AdminService: Sendable {
                 keep = (key, validity, validity.until(showingElapsedTime: box.route.showsElapsedTime))
             }
             if let token { user = try deployment.user(forToken: token) }
-            let call = Call(request: request, deployment: deployment, context: context, pathParams: params, user: user, strict: configuration.strict)
+            let call = Call(request: request, deployment: deployment, context: context,
+                            pathParameters: PathParameters(names: box.route.parameterNames, values: params), user: user, strict: configuration.strict)
             if let page = box.route.page { return try page(call) }
             if let html { return html.page(box.route, call) }
             if let keep {

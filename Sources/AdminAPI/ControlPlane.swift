@@ -123,7 +123,9 @@ public final class ControlPlane: Sendable {
                                    extraHeaders: [("Allow", matching.map(\.0.method).joined(separator: ", "))]))
         }
         do {
-            let call = try ControlCall(request: request, plane: self, service: service, pathParams: params, contextInPath: route.contextInPath)
+            let call = try ControlCall(request: request, plane: self, service: service,
+                                       pathParameters: PathParameters(names: route.shape.parameterNames, values: params),
+                                       contextInPath: route.contextInPath)
             if route.access == .authorized { try call.authorize() }
             return try route.handler(call)
         } catch let e as ControlError {

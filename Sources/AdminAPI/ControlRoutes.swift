@@ -48,16 +48,17 @@ struct ControlCall {
     let request: Request
     let plane: ControlPlane
     let service: AdminService
-    let pathParams: [String]
+    /// The values of the route's `{name}` segments, by name: `call.pathParameter("job")`.
+    let pathParameters: PathParameters
     /// The addressed context (`context=`, or the server's `--context`).
     let context: String
 
-    init(request: Request, plane: ControlPlane, service: AdminService, pathParams: [String], contextInPath: Bool = false) throws {
+    init(request: Request, plane: ControlPlane, service: AdminService, pathParameters: PathParameters, contextInPath: Bool = false) throws {
         self.request = request
         self.plane = plane
         self.service = service
-        self.pathParams = pathParams
-        let given = request.formValue("context") ?? request.queryValue("context") ?? (contextInPath ? pathParams.first : nil)
+        self.pathParameters = pathParameters
+        let given = request.formValue("context") ?? request.queryValue("context") ?? (contextInPath ? pathParameters.values.first : nil)
         if let given, !given.isEmpty {
             guard DeploymentRegistry.isValidContext(given) else {
                 throw ControlError(400, "Invalid context '\(given.prefix(64))'.", details: ["A context is 1 to 64 letters, digits, '-' or '_'."])
@@ -67,6 +68,9 @@ struct ControlCall {
             context = plane.defaultContext
         }
     }
+
+    /// The value of the route's `{name}` segment.
+    func pathParameter(_ name: String) -> String { pathParameters[name] }
 
     func param(_ name: String) -> String? {
         let v = request.formValue(name) ?? request.queryValue(name)
@@ -144,7 +148,7 @@ enum ControlRoutes {
             call.ok(["contexts": JSONValue(call.plane.registry.openContexts)])
         },
         ControlRoute("DELETE", "contexts/{name}", .authorized, "Removes a context: its catalog rows, clock, fault plan, journal and snapshots (a later request makes it anew from the fixture). Needs a token of that context (or context= and its token). The server's own --context cannot be removed (409).") { call in
-            let name = call.pathParams[0]
+            let name = call.pathParameter("name")
             guard name != call.plane.defaultContext else {
                 throw ControlError(409, "The context '\(name)' is the server's --context and cannot be removed.", details: ["Reset it instead: POST /_mock/reset."])
             }
@@ -346,7 +350,7 @@ enum ControlRoutes {
     }
 
     static func snapshotName(_ call: ControlCall) throws -> String {
-        let name = call.pathParams[0]
+        let name = call.pathParameter("name")
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
             throw ControlError(400, "Invalid snapshot name.", details: ["A snapshot name is 1 to 64 letters, digits, '-', '_' or '.'."])
         }
@@ -388,7 +392,7 @@ enum ControlRoutes {
 
     static func timelineJSON(_ call: ControlCall) throws -> JSONValue {
         let d = try call.deployment()
-        let view = try d.job(id: call.pathParams[0])
+        let view = try d.job(id: call.pathParameter("job"))
         let job = view.job
         let now = d.clock.now()
         let p = job.progress(at: now)

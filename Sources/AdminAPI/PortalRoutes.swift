@@ -59,7 +59,7 @@ enum PortalRoutes {
     /// users holding an administrative privilege; others see the name only.
     @Sendable static func communityUser(_ call: Call) throws -> JSONValue {
         let caller = try signedInUser(call)
-        let name = call.pathParams[0]
+        let name = call.pathParameter("user")
         guard let user = call.deployment.users().first(where: { $0.username == name }) else { throw AdminError.unknownUser(name) }
         let full = user.username == caller.username || caller.privileges.contains { $0.contains(":admin:") }
         return profile(user, roles: customRoles(call.deployment), full: full)

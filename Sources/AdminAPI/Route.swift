@@ -7,8 +7,8 @@ struct Call {
     let request: Request
     let deployment: Deployment
     let context: String
-    /// The values of the route's `{param}` segments, in order.
-    let pathParams: [String]
+    /// The values of the route's `{name}` segments, by name: `call.pathParameter("store")`.
+    let pathParameters: PathParameters
     let user: User?
     /// `--strict` is on: unknown settings keys are refused too.
     var strict = false
@@ -19,6 +19,9 @@ struct Call {
         guard let v = raw, !v.isEmpty, v != "None", v != "null" else { return nil }
         return v
     }
+
+    /// The value of the route's `{name}` segment (e.g. `store` in `stores/{store}/update`).
+    func pathParameter(_ name: String) -> String { pathParameters[name] }
 
     func required(_ name: String) throws -> String {
         guard let v = param(name) else { throw AdminError.missingParameter(name) }
@@ -54,6 +57,20 @@ extension String {
         while s.first == " " { s = s.dropFirst() }
         while s.last == " " { s = s.dropLast() }
         return s
+    }
+}
+
+/// The values of a route's `{name}` segments, found by name (Hummingbird's `parameters.get`).
+struct PathParameters: Sendable {
+    let names: [String]
+    let values: [String]
+
+    /// The value of `{name}`; a route asking for a name its pattern lacks is a programming error.
+    subscript(name: String) -> String {
+        guard let i = names.firstIndex(of: name), i < values.count else {
+            preconditionFailure("the route has no path parameter {\(name)} (it has \(names))")
+        }
+        return values[i]
     }
 }
 
@@ -106,6 +123,8 @@ struct Route: Sendable {
     var writer: (@Sendable (Call, Bool) throws -> BackupList)? = nil
     /// Routes with more literal segments win (`backups/create` before `backups/{backup}`).
     let literalCount: Int
+    /// The names of the `{name}` segments, in order.
+    let parameterNames: [String]
 
     /// `pattern` is the path after the context, with `{name}` for parameters, e.g. `admin/jobs/{job}`.
     init(_ method: String, _ pattern: String, access: Access, title: String,
@@ -113,6 +132,7 @@ struct Route: Sendable {
         self.method = method
         self.pattern = pattern
         (segments, literalCount) = Self.shape(of: pattern)
+        parameterNames = pattern.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
         self.access = access
         self.title = title
         self.handler = handler

@@ -27,18 +27,18 @@ enum StoreRoutes {
             // Observed at 12.0 (https://github.com/Esri/arcgis-gitops/issues/268): the key is required.
             // (The store is found first: an unknown store is still a 404, as the resource comes before its operation.)
             if bds == nil, call.deployment.observes(.storeUpdateNeedsSupportBDSBackup) {
-                _ = try call.deployment.store(named: call.pathParams[0])
+                _ = try call.deployment.store(named: call.pathParameter("store"))
                 throw AdminError.jsonObjectKeyNotFound("supportBDSBackup")
             }
-            _ = try call.deployment.updateStore(named: call.pathParams[0], isDefault: isDefault, supportBDSBackup: bds)
+            _ = try call.deployment.updateStore(named: call.pathParameter("store"), isDefault: isDefault, supportBDSBackup: bds)
             return ["status": "success"]
         }.requiring(.storeBackups).accepting("settings"),
         Route("POST", "\(dr)/stores/{store}/unregister", access: security, title: "Unregister Backup Store") { call in
-            try call.deployment.unregisterStore(named: call.pathParams[0])
+            try call.deployment.unregisterStore(named: call.pathParameter("store"))
             return ["status": "success"]
         },
         Route("POST", "\(dr)/stores/{store}/validate", access: security, title: "Validate Backup Store") { call in
-            let store = try call.deployment.store(named: call.pathParams[0])
+            let store = try call.deployment.store(named: call.pathParameter("store"))
             // A store the fault plan made unavailable is not ready.
             let ready = !call.deployment.currentFaults.unavailableStores.contains(store.name)
             return ["isReady": .bool(ready), "status": "success"]

@@ -22,17 +22,17 @@ enum SurfaceRoutes {
         // 10.9.1 and later: a backup's operations.
         Route("POST", "\(dr)/stores/{store}/backups/{backup}/update", access: security, title: "Update Backup") { call in
             let retention = try call.integer("retentionDate") ?? { throw AdminError.missingParameter("retentionDate") }()
-            _ = try call.deployment.updateBackup(named: call.pathParams[1], inStore: call.pathParams[0], retentionDate: retention)
+            _ = try call.deployment.updateBackup(named: call.pathParameter("backup"), inStore: call.pathParameter("store"), retentionDate: retention)
             return ["status": "success"]
         }.requiring(.storeBackups).accepting("retentionDate"),
         Route("POST", "\(dr)/stores/{store}/backups/{backup}/delete", access: security, title: "Delete Backup") { call in
-            try deleteBackup(call, name: call.pathParams[1], store: call.pathParams[0])
+            try deleteBackup(call, name: call.pathParameter("backup"), store: call.pathParameter("store"))
         }.requiring(.storeBackups).accepting("async@asyncOperations"),
         Route("POST", "\(dr)/stores/{store}/backups/{backup}/restore", access: security, title: "Restore Backup") { call in
-            try restoreBackup(call, name: call.pathParams[1], store: call.pathParams[0])
+            try restoreBackup(call, name: call.pathParameter("backup"), store: call.pathParameter("store"))
         }.requiring(.storeBackups).accepting("passcode", "storeName"),
         Route("POST", "\(dr)/stores/{store}/backups/{backup}/validate", access: security, title: "Validate Backup") { call in
-            _ = try call.deployment.backup(named: call.pathParams[1], inStore: call.pathParams[0])
+            _ = try call.deployment.backup(named: call.pathParameter("backup"), inStore: call.pathParameter("store"))
             return ["status": "success"]
         }.requiring(.legacyBackupRestore),
 
@@ -51,18 +51,18 @@ enum SurfaceRoutes {
             BackupList(try call.deployment.allBackups(), pretty: pretty)
         }.requiring(.legacyBackupRestore).accepting(),
         Route("GET", "\(legacy)/backups/{backup}", access: security, title: "Backup") { call in
-            try call.deployment.locateBackup(named: call.pathParams[0], store: call.param("storeName")).json
+            try call.deployment.locateBackup(named: call.pathParameter("backup"), store: call.param("storeName")).json
         }.requiring(.legacyBackupRestore).accepting("storeName"),
         Route("POST", "\(legacy)/backups/{backup}/delete", access: security, title: "Delete Backup") { call in
-            let b = try call.deployment.locateBackup(named: call.pathParams[0], store: call.param("storeName"))
+            let b = try call.deployment.locateBackup(named: call.pathParameter("backup"), store: call.param("storeName"))
             return try deleteBackup(call, name: b.backupName, store: b.backupStore)
         }.accepting("storeName", "async@asyncOperations"),   // the delete-backup page documents this URL on every release
         Route("POST", "\(legacy)/backups/{backup}/restore", access: security, title: "Restore Backup") { call in
-            let b = try call.deployment.locateBackup(named: call.pathParams[0], store: call.param("storeName"))
+            let b = try call.deployment.locateBackup(named: call.pathParameter("backup"), store: call.param("storeName"))
             return try restoreBackup(call, name: b.backupName, store: b.backupStore)
         }.requiring(.legacyBackupRestore).accepting("storeName", "passcode"),
         Route("POST", "\(legacy)/backups/{backup}/validate", access: security, title: "Validate Backup") { call in
-            _ = try call.deployment.locateBackup(named: call.pathParams[0], store: call.param("storeName"))
+            _ = try call.deployment.locateBackup(named: call.pathParameter("backup"), store: call.param("storeName"))
             return ["status": "success"]
         }.requiring(.legacyBackupRestore).accepting("storeName"),
     ]

@@ -16,25 +16,25 @@ enum TaskRoutes {
             return ["status": "success", "id": .string(task.id)]
         }.requiring(.storeBackups).withParameters(fields),
         Route("GET", "\(tasks)/{task}", access: security, title: "Task") { call in
-            try call.deployment.task(id: call.pathParams[0]).json(now: call.deployment.clock.now())
+            try call.deployment.task(id: call.pathParameter("task")).json(now: call.deployment.clock.now())
         }.requiring(.storeBackups).accepting(),
         Route("GET", "\(tasks)/{task}/runs", access: security, title: "Task Runs") { call in
-            ["runs": .array(try call.deployment.task(id: call.pathParams[0]).runs.map(\.json))]
+            ["runs": .array(try call.deployment.task(id: call.pathParameter("task")).runs.map(\.json))]
         }.requiring(.storeBackups).accepting(),
         Route("POST", "\(tasks)/{task}/update", access: security, title: "Update Task") { call in
-            _ = try call.deployment.updateTask(id: call.pathParams[0], try request(call, creating: false))
+            _ = try call.deployment.updateTask(id: call.pathParameter("task"), try request(call, creating: false))
             return ["status": "success"]
         }.requiring(.storeBackups).withParameters(fields),
         Route("POST", "\(tasks)/{task}/enable", access: security, title: "Enable Task") { call in
-            _ = try call.deployment.updateTask(id: call.pathParams[0], .init(enabled: true))
+            _ = try call.deployment.updateTask(id: call.pathParameter("task"), .init(enabled: true))
             return ["status": "success"]
         }.requiring(.storeBackups),
         Route("POST", "\(tasks)/{task}/disable", access: security, title: "Disable Task") { call in
-            _ = try call.deployment.updateTask(id: call.pathParams[0], .init(enabled: false))
+            _ = try call.deployment.updateTask(id: call.pathParameter("task"), .init(enabled: false))
             return ["status": "success"]
         }.requiring(.storeBackups),
         Route("POST", "\(tasks)/{task}/delete", access: security, title: "Delete Task") { call in
-            try call.deployment.deleteTask(id: call.pathParams[0])
+            try call.deployment.deleteTask(id: call.pathParameter("task"))
             return ["status": "success"]
         }.requiring(.storeBackups),
     ]
@@ -60,7 +60,7 @@ enum TaskRoutes {
                 if cron[0] == nil { throw AdminError.missingParameter("minute") }
                 if cron[1] == nil { throw AdminError.missingParameter("hour") }
             }
-            let current = creating ? nil : try call.deployment.task(id: call.pathParams[0]).schedule
+            let current = creating ? nil : try call.deployment.task(id: call.pathParameter("task")).schedule
             r.schedule = try CronSchedule(minute: cron[0] ?? current?.minute ?? "*", hour: cron[1] ?? current?.hour ?? "*",
                                           dayOfMonth: cron[2] ?? current?.dayOfMonth ?? "*", month: cron[3] ?? current?.month ?? "*",
                                           dayOfWeek: cron[4] ?? current?.dayOfWeek ?? "*")
@@ -73,7 +73,7 @@ enum TaskRoutes {
         }
         if let v = try call.bool("enabled") { r.enabled = v }
         if let p = try call.json("parameters") {
-            let kind = try r.kind ?? call.deployment.task(id: call.pathParams[0]).kind
+            let kind = try r.kind ?? call.deployment.task(id: call.pathParameter("task")).kind
             if kind == .createHealthCheckReports {
                 r.reportParameters = try reportParameters(p)
             } else {

@@ -21,4 +21,14 @@ import Testing
             #expect(route.literalCount == split.filter { $0 != .param }.count, "\(route.pattern)")
         }
     }
+
+    /// Path parameters are found by the names the pattern gives them, whatever their place.
+    @Test func pathParametersByName() {
+        let route = Route("POST", "admin/system/disasterrecovery/stores/{store}/backups/{backup}/restore", access: .open, title: "") { _ in .null }
+        #expect(route.parameterNames == ["store", "backup"])
+        let values = route.match(Route.segments(of: "admin/system/disasterrecovery/stores/s3/backups/nightly-1/restore")[...])
+        let parameters = PathParameters(names: route.parameterNames, values: values ?? [])
+        #expect(parameters["backup"] == "nightly-1" && parameters["store"] == "s3")
+        #expect(RouteTables.all.allSatisfy { $0.parameterNames.count == $0.segments.filter { $0 == .param }.count })
+    }
 }
