@@ -3,7 +3,8 @@ import DisasterRecovery
 /// Every route table the router dispatches on. A feature with its own table adds one line here.
 enum RouteTables {
     static var all: [Route] {
-        AdminRoutes.all + SurfaceRoutes.all + StoreRoutes.all + TaskRoutes.all + PortalRoutes.all
+        AdminRoutes.all + DirectoryRoutes.all + SettingsRoutes.all + StoreRoutes.all + BackupRoutes.all + LegacyRoutes.all
+            + TaskRoutes.all + PortalRoutes.all
     }
 }
 
@@ -14,7 +15,7 @@ enum AdminRoutes {
 
     static let all: [Route] = [
         Route("POST", "sharing/rest/generateToken", access: .open, title: "Generate Token", generateToken),
-        Route("GET", "\(dr)/status", access: security, title: "Status", SurfaceRoutes.status).online.accepting().cachedAnswers.showingElapsedTime,
+        Route("GET", "\(dr)/status", access: security, title: "Status", DirectoryRoutes.status).online.accepting().cachedAnswers.showingElapsedTime,
         Route("GET", "\(dr)/stores", access: security, title: "Backup Stores") { call in
             ["backupStores": .array(call.deployment.stores().map { $0.json(inList: true, release: call.release) })]
         }.accepting().cachedAnswers,

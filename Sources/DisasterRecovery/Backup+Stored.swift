@@ -59,7 +59,7 @@ struct StoredBackupSharing {
     }
     var previous = Previous()
     var capturedBytes: [UInt8] = []
-    var captured: SurfaceState?
+    var captured: RestorableState?
 }
 
 /// A strict reader of one stored backup's UTF-8 JSON text; nil for anything it does not accept.
@@ -78,7 +78,7 @@ struct StoredBackupReader {
         var completeTime: Int64 = 0, retentionDate: Int64 = 0, startTime: Int64 = 0
         var relationalStore: [Backup.RelationalStorePart] = [], objectStore: [Backup.ObjectStorePart] = []
         var infrastructures = Backup.Infrastructures(startTime: 0, endTime: 0, status: "")
-        var captured: SurfaceState? = nil
+        var captured: RestorableState? = nil
         var detachedVolume: String? = nil
         let required: UInt32 = (1 << 18) - 1   // bits 0...17: every key but captured and detachedVolume
         var seen = SeenKeys()
@@ -139,7 +139,7 @@ struct StoredBackupReader {
                 if sharing.captured != nil, sharing.capturedBytes.withUnsafeBufferPointer({ sameBytes($0, raw) }) {
                     captured = sharing.captured
                 } else {
-                    guard let state = try? JSONDecoder().decode(SurfaceState.self, from: Data(raw)) else { return false }
+                    guard let state = try? JSONDecoder().decode(RestorableState.self, from: Data(raw)) else { return false }
                     captured = state
                     sharing.captured = state
                     sharing.capturedBytes = Array(raw)

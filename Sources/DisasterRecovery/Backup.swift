@@ -54,7 +54,7 @@ public struct Backup: Codable, Sendable, Equatable {
     public var passcodeHash: String
     /// The deployment state this backup captured (DR settings, scheduled tasks); a restore brings it
     /// back. Nil for fixture backups (their restore brings back the default settings and no tasks).
-    public var captured: SurfaceState?
+    public var captured: RestorableState?
     /// Set while the backup's store is unregistered: the volume it waits on.
     public var detachedVolume: String?
 }
@@ -83,7 +83,7 @@ extension Backup {
         backupName = try c.decode(String.self, forKey: .backupName)
         status = try c.decode(String.self, forKey: .status)
         passcodeHash = try c.decode(String.self, forKey: .passcodeHash)
-        captured = try c.decodeIfPresent(SurfaceState.self, forKey: .captured)
+        captured = try c.decodeIfPresent(RestorableState.self, forKey: .captured)
         detachedVolume = try c.decodeIfPresent(String.self, forKey: .detachedVolume)
     }
 

@@ -35,7 +35,7 @@ public struct DRSettings: Codable, Sendable, Equatable {
 /// What a deployment keeps beside its stores and backups, and what a backup captures for a restore
 /// to bring back: the DR settings and the scheduled tasks. `taskSeq` and `scheduledThrough` are
 /// bookkeeping a restore keeps as they are.
-public struct SurfaceState: Codable, Sendable, Equatable {
+public struct RestorableState: Codable, Sendable, Equatable {
     public var settings: DRSettings
     public var tasks: [ScheduledTask]
     /// The last task number handed out.
@@ -60,8 +60,8 @@ public struct SurfaceState: Codable, Sendable, Equatable {
 }
 
 extension Deployment.State {
-    var surface: SurfaceState {
-        get { profile.surface ?? SurfaceState() }
-        set { profile.surface = newValue }
+    var restorable: RestorableState {
+        get { profile.restorable ?? RestorableState() }
+        set { profile.restorable = newValue }
     }
 }

@@ -114,7 +114,7 @@ extension Deployment {
                 storeName: store, backupName: name, description: b.description, retentionDate: b.retentionDate,
                 scheduleType: "MANUAL", passcodeHash: b.passcodeHash, submittedAt: clock.now(),
                 startDelayMs: s.profile.timings.submitDelayMs, stages: s.profile.timings.restoreStages,
-                failure: nil, timeoutMs: s.surface.timeoutMs(release: s.profile.release), recordedStatus: .submitted)
+                failure: nil, timeoutMs: s.restorable.timeoutMs(release: s.profile.release), recordedStatus: .submitted)
             try recordDRJob(job, in: &s)
             return job
         }
@@ -152,13 +152,13 @@ extension Deployment {
     /// back; the scheduler's bookkeeping stays current so past firings do not repeat.
     func restoredProfile(_ job: DRJob, _ s: inout State) throws -> DeploymentProfile? {
         guard let b = try backups(&s).stores[job.storeName]?.first(where: { $0.backupName == job.backupName }) else { return nil }
-        let captured = b.captured ?? SurfaceState()
+        let captured = b.captured ?? RestorableState()
         var profile = s.profile
-        var surface = s.surface
-        surface.settings = captured.settings
-        surface.tasks = captured.tasks
-        surface.taskSeq = max(surface.taskSeq, captured.taskSeq)
-        profile.surface = surface
+        var restorable = s.restorable
+        restorable.settings = captured.settings
+        restorable.tasks = captured.tasks
+        restorable.taskSeq = max(restorable.taskSeq, captured.taskSeq)
+        profile.restorable = restorable
         return profile
     }
 

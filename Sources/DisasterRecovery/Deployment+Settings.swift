@@ -1,14 +1,14 @@
 /// The DR settings and the default store.
 extension Deployment {
-    public func drSettings() throws -> DRSettings { try withSettledState { $0.surface.settings } }
+    public func drSettings() throws -> DRSettings { try withSettledState { $0.restorable.settings } }
 
     /// Changes the settings through `change` (which validates) and records them.
     public func updateSettings(_ change: (inout DRSettings) throws -> Void) throws {
         try withSettledState { s in
-            var surface = s.surface
-            try change(&surface.settings)
+            var restorable = s.restorable
+            try change(&restorable.settings)
             var profile = s.profile
-            profile.surface = surface
+            profile.restorable = restorable
             let body = try encode(profile)
             try catalog.write { w in try w.putDeployment(context: context, body: body) }
             s.profile = profile

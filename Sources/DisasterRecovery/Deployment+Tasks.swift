@@ -28,11 +28,11 @@ extension Deployment {
         }
     }
 
-    public func tasks() throws -> [ScheduledTask] { try withSettledState { $0.surface.tasks } }
+    public func tasks() throws -> [ScheduledTask] { try withSettledState { $0.restorable.tasks } }
 
     public func task(id: String) throws -> ScheduledTask {
         try withSettledState { s in
-            guard let t = s.surface.tasks.first(where: { $0.id == id }) else { throw AdminError.unknownTask(id) }
+            guard let t = s.restorable.tasks.first(where: { $0.id == id }) else { throw AdminError.unknownTask(id) }
             return t
         }
     }
@@ -88,11 +88,11 @@ extension Deployment {
     private func changeTasks<T>(_ change: (inout [ScheduledTask], inout Int, Int64) throws -> T) throws -> T {
         try withSettledState { s in
             let now = clock.now()
-            var surface = s.surface
-            let result = try change(&surface.tasks, &surface.taskSeq, now)
-            surface.scheduledThrough = max(surface.scheduledThrough ?? now, now)
+            var restorable = s.restorable
+            let result = try change(&restorable.tasks, &restorable.taskSeq, now)
+            restorable.scheduledThrough = max(restorable.scheduledThrough ?? now, now)
             var profile = s.profile
-            profile.surface = surface
+            profile.restorable = restorable
             let body = try encode(profile)
             try catalog.write { w in try w.putDeployment(context: context, body: body) }
             s.profile = profile
@@ -103,13 +103,13 @@ extension Deployment {
     /// Records the job transitions and fires the tasks due up to `t`, in time order.
     func runScheduledWork(_ s: inout State, until t: Int64) throws {
         var firings = 0
-        while let from = s.surface.scheduledThrough {
-            let due = s.surface.tasks.compactMap { $0.nextFire(after: from) }.filter { $0 <= t }.min()
+        while let from = s.restorable.scheduledThrough {
+            let due = s.restorable.tasks.compactMap { $0.nextFire(after: from) }.filter { $0 <= t }.min()
             guard let at = due else { break }
             if firings == Self.maxFiringsAtOnce {
                 // A huge clock jump: skip what is left rather than hold the deployment for minutes.
                 try settle(&s, now: at)
-                s.profile.surface?.scheduledThrough = t
+                s.profile.restorable?.scheduledThrough = t
                 let body = try encode(s.profile)
                 try catalog.write { w in try w.putDeployment(context: context, body: body) }
                 break
@@ -128,13 +128,13 @@ extension Deployment {
 
     /// Fires every task due exactly at `at`, and records them with what they did.
     private func fireTasks(at: Int64, _ s: inout State) throws {
-        let from = s.surface.scheduledThrough ?? at
-        var surface = s.surface
-        surface.scheduledThrough = at
+        let from = s.restorable.scheduledThrough ?? at
+        var restorable = s.restorable
+        restorable.scheduledThrough = at
         var newJob: DRJob? = nil
         var removed: [Backup] = []
-        for i in surface.tasks.indices where surface.tasks[i].nextFire(after: from) == at {
-            var task = surface.tasks[i]
+        for i in restorable.tasks.indices where restorable.tasks[i].nextFire(after: from) == at {
+            var task = restorable.tasks[i]
             task.occurrences += 1
             var run = ScheduledTask.Run(time: at, status: "COMPLETED", message: "", jobID: nil)
             switch task.kind {
@@ -175,9 +175,9 @@ extension Deployment {
             }
             task.runs.append(run)
             if task.runs.count > ScheduledTask.keptRuns { task.runs.removeFirst(task.runs.count - ScheduledTask.keptRuns) }
-            surface.tasks[i] = task
+            restorable.tasks[i] = task
         }
-        s.profile.surface = surface
+        s.profile.restorable = restorable
         if !removed.isEmpty {
             let gone = removed
             try catalog.write { w in
@@ -209,7 +209,7 @@ extension Deployment {
             storeName: store, backupName: name, description: p.description, retentionDate: request.retentionDate,
             scheduleType: "SCHEDULED", passcodeHash: p.passcodeHash, submittedAt: at,
             startDelayMs: s.profile.timings.submitDelayMs, stages: s.profile.timings.backupStages,
-            failure: nil, timeoutMs: s.surface.timeoutMs(release: s.profile.release), recordedStatus: .submitted)
+            failure: nil, timeoutMs: s.restorable.timeoutMs(release: s.profile.release), recordedStatus: .submitted)
     }
 
     /// Settles the state now (the background ticker of a system clock calls this, so tasks fire

@@ -20,9 +20,16 @@ struct DeploymentProfile: Codable, Sendable, Equatable {
     /// The fixture file the context was last opened with (see ``FixtureStamp``); optional, so
     /// catalogs written before it existed still load.
     var fixtureStamp: FixtureStamp?
-    /// Disaster-recovery settings, scheduled tasks and their bookkeeping (see Deployment+Surface.swift);
-    /// optional so catalogs written before they existed still load.
-    var surface: SurfaceState?
+    /// Disaster-recovery settings, scheduled tasks and their bookkeeping (see ``RestorableState``,
+    /// `Deployment+Settings.swift` and `Deployment+Tasks.swift`); optional so catalogs written before
+    /// they existed still load.
+    var restorable: RestorableState?
+
+    /// The catalog's keys; `restorable` is stored as `surface`, as catalogs written before its rename have it.
+    enum CodingKeys: String, CodingKey {
+        case fixtureName, release, fullVersion, siteName, namespace, timings, cluster, clock, jobSeq, storeSeq, lastDRJobID, fixtureStamp
+        case restorable = "surface"
+    }
 }
 
 /// One emulated ArcGIS Enterprise on Kubernetes deployment (one `/<context>/`): its users, backup
@@ -172,7 +179,7 @@ public final class Deployment: Sendable {
             fixtureName: fixture.name, release: chosen.name, fullVersion: chosen.fullVersion,
             siteName: fixture.siteName, namespace: fixture.namespace, timings: fixture.timings,
             cluster: fixture.cluster, clock: clock.state, jobSeq: 0, storeSeq: fixture.stores.count, lastDRJobID: nil,
-            fixtureStamp: stamp, surface: SurfaceState(fixture: fixture))
+            fixtureStamp: stamp, restorable: RestorableState(fixture: fixture))
         var inventory = BackupInventory()
         for fb in fixture.backups {
             var b = fb.backup
@@ -424,7 +431,7 @@ public final class Deployment: Sendable {
                 description: request.description, retentionDate: request.retentionDate,
                 scheduleType: request.scheduleType, passcodeHash: hash, submittedAt: now,
                 startDelayMs: s.profile.timings.submitDelayMs, stages: s.profile.timings.backupStages,
-                failure: nil, timeoutMs: s.surface.timeoutMs(release: s.profile.release), recordedStatus: .submitted)
+                failure: nil, timeoutMs: s.restorable.timeoutMs(release: s.profile.release), recordedStatus: .submitted)
             return try recordDRJob(job, in: &s)
         }
     }
@@ -572,7 +579,7 @@ public final class Deployment: Sendable {
             namespace: profile.namespace, startTime: p.startTime,
             infrastructures: .init(startTime: infra.0, endTime: infra.1, status: "completed"),
             category: "SYSTEM", backupName: job.backupName, status: "completed", passcodeHash: job.passcodeHash,
-            captured: profile.surface)
+            captured: profile.restorable)
     }
 }
 

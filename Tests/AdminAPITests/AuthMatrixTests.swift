@@ -114,7 +114,7 @@ import Testing
                 checked += 1
             }
         }
-        // At least the foundation's guarded routes × their applicable credentials.
+        // At least every guarded route × its applicable credentials.
         #expect(checked >= 8 * 4 + 1)
     }
 }

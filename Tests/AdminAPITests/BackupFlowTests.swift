@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The foundation's user story over real HTTP: token, create, job, status, backups, restart.
+/// The first user story over real HTTP: token, create, job, status, backups, restart.
 @Suite struct BackupFlowTests {
     static let stageNames = ["Validation", "Stage Relational store", "Stage Object store",
                              "Stage system configuration", "Post backup operation cleanup"]

@@ -2,7 +2,7 @@ import DisasterRecovery
 import Foundation
 import Testing
 
-/// Every refusal of the foundation, over real HTTP, with the envelope of decision 1.
+/// Every refusal of tokens, sign-in and parameters, over real HTTP, with the envelope of decision 1.
 @Suite struct ErrorAndAuthTests {
     let dr = Harness.dr
 

@@ -45,7 +45,7 @@ import Testing
         let names = (try h.getJSON("\(Harness.legacy)/backups", t)["backups"] as? [[String: Any]] ?? []).compactMap { $0["backupName"] as? String }
         #expect(names.last == "py-1")
 
-        // Without storeName the default store is used; the foundation's checks still hold.
+        // Without storeName the default store is used; the create checks still hold.
         let second = try h.postJSON("\(Harness.legacy)/backup", t, [("name", "py-2"), ("passcode", "secret123")])
         #expect(second["jobid"] is String)
         let busy = h.error(try h.postJSON("\(Harness.legacy)/backup", t, [("name", "py-3"), ("passcode", "secret123")]))

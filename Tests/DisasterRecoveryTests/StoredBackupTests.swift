@@ -71,7 +71,7 @@ import Testing
     @Test func optionalPartsReadTheSame() throws {
         var b = try defaultFixture().backups[0].backup
         b.detachedVolume = "volume-1"
-        b.captured = SurfaceState(taskSeq: 3, scheduledThrough: 1_700_000_000_000)
+        b.captured = RestorableState(taskSeq: 3, scheduledThrough: 1_700_000_000_000)
         let body = try encoded(b)
         #expect(try decoded(body) == b)
         #expect(Backup(storedJSON: body) == b)
@@ -85,7 +85,7 @@ import Testing
         var read: [Backup] = []
         for (i, var b) in (fixture + fixture).enumerated() {
             b.backupName = "b\(i)"
-            b.captured = SurfaceState(taskSeq: i / 2)
+            b.captured = RestorableState(taskSeq: i / 2)
             if let got = try readShared(b, &sharing) { read.append(got) }
         }
         #expect(read.count == 4)

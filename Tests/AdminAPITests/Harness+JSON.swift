@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Helpers for the DR-surface API tests: JSON in, JSON out, with a token.
+/// Helpers for the API tests: JSON in, JSON out, with a token.
 extension Harness {
     static let legacy = "\(dr)/backuprestore"
     /// The default timings: 1 s submitted, then the backup stages (65 167 ms) / restore stages (67 941 ms).

@@ -2,8 +2,8 @@ import DisasterRecovery
 import Foundation
 import Testing
 
-/// What the surface adds survives a restart on the same catalog; the release is chosen anew each start.
-@Suite struct SurfaceRestartTests {
+/// What a deployment holds besides its backups (settings, tasks, stores, jobs) survives a restart on the same catalog; a newer --release upgrades the catalog in place.
+@Suite struct RestartTests {
     @Test func settingsTasksAndTheReleaseChoice() throws {
         let db = temporaryDatabasePath()
         defer { removeDatabase(db) }
@@ -17,7 +17,7 @@ import Testing
                 ("type", "CreateBackup"), ("minute", "0"), ("hour", "23"), ("parameters", #"{"name": "n", "passcode": "nightly-pass"}"#)])
             taskID = try #require(r["id"] as? String)
         }
-        // The command line's release wins over the fixture's, on a catalog made before.
+        // A newer --release than the catalog's upgrades it in place (UpgradeTests has the rest).
         let h = try Harness(db: db, release: "12.0") { f in f.release = "11.0"; f.clockStart = TaskTests.start }
         let t = try h.token()
         #expect(try h.getJSON("/arcgis/admin", t)["fullVersion"] as? String == "12.0.0")
