@@ -8,6 +8,7 @@ import PackageDescription
 // Layers (each target knows only the ones below it):
 //   drmock (executable) -> AdminAPI -> DisasterRecovery -> Catalog -> CSQLite
 //                                   -> HTTPServer -> CMHDShim -> CMicroHTTPD
+//                                                 -> CProcess
 let package = Package(
     name: "drmock",
     platforms: [.macOS(.v15)],
@@ -35,7 +36,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite"),
         // Fixed-argument C wrappers around libmicrohttpd's variadic functions.
         .target(name: "CMHDShim", dependencies: ["CMicroHTTPD"]),
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMHDShim"]),
+        // The running process: glibc's allocator settings and trimming, the executable's build ID.
+        .target(name: "CProcess"),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMHDShim", "CProcess"]),
         // libsqlite3.a rather than libsqlite3.so (start-up, issue #11): as a shared library, SQLite
         // costs the dynamic loader ~1,600 symbol relocations at every start (all of Debian's
         // libraries are BIND_NOW); linked in, they are plain calls. Same library, same build options.

@@ -1,4 +1,4 @@
-import CMHDShim
+import CProcess
 
 /// The running executable's identity.
 public enum ExecutableImage {
@@ -6,7 +6,7 @@ public enum ExecutableImage {
     /// what tells one build of drmock from another (a stripped copy keeps it).
     public static let buildID: [UInt8] = {
         var bytes = [UInt8](repeating: 0, count: 64)
-        let n = bytes.withUnsafeMutableBufferPointer { cmhd_executable_build_id($0.baseAddress, $0.count) }
+        let n = bytes.withUnsafeMutableBufferPointer { cproc_executable_build_id($0.baseAddress, $0.count) }
         return Array(bytes.prefix(n))
     }()
 }

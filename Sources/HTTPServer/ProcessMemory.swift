@@ -1,4 +1,4 @@
-import CMHDShim
+import CProcess
 
 /// The process's C allocator (glibc's malloc), set up for a long-running server: memory that a
 /// burst of work (a thousand scrypt hashes, a big list answer at 64 connections) freed goes back
@@ -22,8 +22,8 @@ public enum ProcessMemory {
     /// glibc's (nothing is changed then).
     @discardableResult
     public static func tuneForServing(idleCheckMilliseconds: UInt32 = 1000, busyMilliseconds: UInt32 = 20) -> Bool {
-        guard cmhd_malloc_configure(bigBlockBytes, trimThresholdBytes) == 1 else { return false }
-        return cmhd_malloc_start_idle_trim(idleCheckMilliseconds, busyMilliseconds) == 0
+        guard cproc_malloc_configure(bigBlockBytes, trimThresholdBytes) == 1 else { return false }
+        return cproc_malloc_start_idle_trim(idleCheckMilliseconds, busyMilliseconds) == 0
     }
 
     /// Buffers of at least this many bytes are worth backing with huge pages (see
@@ -41,7 +41,7 @@ public enum ProcessMemory {
         if capacity >= hugePageBufferBytes {
             let room = buffer.capacity
             buffer.withUnsafeMutableBufferPointer { storage in
-                if let base = storage.baseAddress { _ = cmhd_advise_huge_pages(base, room) }
+                if let base = storage.baseAddress { _ = cproc_advise_huge_pages(base, room) }
             }
         }
         return buffer
@@ -50,16 +50,16 @@ public enum ProcessMemory {
     /// Gives the free pages of every malloc arena back to the system now (`malloc_trim(0)`).
     @discardableResult
     public static func trim() -> Bool {
-        cmhd_malloc_trim() == 1
+        cproc_malloc_trim() == 1
     }
 
     /// Bytes malloc holds in blocks with their own mapping (glibc's `mallinfo2().hblkhd`).
     public static var mappedBytes: Int {
-        Int(cmhd_malloc_mapped_bytes())
+        Int(cproc_malloc_mapped_bytes())
     }
 
     /// How many times the idle thread of ``tuneForServing(idleCheckMilliseconds:busyMilliseconds:)`` has trimmed.
     public static var idleTrims: UInt {
-        UInt(cmhd_malloc_idle_trims())
+        UInt(cproc_malloc_idle_trims())
     }
 }

@@ -1,6 +1,6 @@
-/* The C allocator's settings and trimming. See include/CMHDShim.h. */
+/* The C allocator's settings and trimming. See include/CProcess.h. */
 #define _GNU_SOURCE
-#include "CMHDShim.h"
+#include "CProcess.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #endif
 
-int cmhd_advise_huge_pages(void *start, size_t length) {
+int cproc_advise_huge_pages(void *start, size_t length) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t first = ((uintptr_t)start + page - 1) & ~(page - 1);
@@ -30,7 +30,7 @@ int cmhd_advise_huge_pages(void *start, size_t length) {
 #endif
 }
 
-int cmhd_malloc_configure(size_t mmap_threshold, size_t trim_threshold) {
+int cproc_malloc_configure(size_t mmap_threshold, size_t trim_threshold) {
 #if defined(__GLIBC__)
     return mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, (int)trim_threshold) == 1;
 #else
@@ -40,7 +40,7 @@ int cmhd_malloc_configure(size_t mmap_threshold, size_t trim_threshold) {
 #endif
 }
 
-int cmhd_malloc_trim(void) {
+int cproc_malloc_trim(void) {
 #if defined(__GLIBC__)
     return malloc_trim(0);
 #else
@@ -48,7 +48,7 @@ int cmhd_malloc_trim(void) {
 #endif
 }
 
-size_t cmhd_malloc_mapped_bytes(void) {
+size_t cproc_malloc_mapped_bytes(void) {
 #if defined(__GLIBC__)
     return mallinfo2().hblkhd;
 #else
@@ -81,7 +81,7 @@ static void *idle_trim_main(void *unused) {
         if (used > (long long)idle_busy_ms * 1000000LL) {
             worked = 1;
         } else if (worked) {
-            cmhd_malloc_trim();
+            cproc_malloc_trim();
             atomic_fetch_add(&idle_trims, 1);
             worked = 0;
             now = process_cpu_ns();   /* the trim's own CPU time is not work */
@@ -91,7 +91,7 @@ static void *idle_trim_main(void *unused) {
     return NULL;
 }
 
-int cmhd_malloc_start_idle_trim(unsigned int interval_ms, unsigned int busy_ms) {
+int cproc_malloc_start_idle_trim(unsigned int interval_ms, unsigned int busy_ms) {
     int expected = 0;
     if (!atomic_compare_exchange_strong(&idle_trim_started, &expected, 1))
         return 0;
@@ -109,6 +109,6 @@ int cmhd_malloc_start_idle_trim(unsigned int interval_ms, unsigned int busy_ms) 
     return result;
 }
 
-unsigned long cmhd_malloc_idle_trims(void) {
+unsigned long cproc_malloc_idle_trims(void) {
     return atomic_load(&idle_trims);
 }

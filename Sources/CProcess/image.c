@@ -1,6 +1,6 @@
-/* The running executable's identity. See include/CMHDShim.h. */
+/* The running executable's identity. See include/CProcess.h. */
 #define _GNU_SOURCE
-#include "CMHDShim.h"
+#include "CProcess.h"
 
 #include <string.h>
 
@@ -10,7 +10,7 @@
 #include <sys/auxv.h>
 #endif
 
-size_t cmhd_executable_build_id(unsigned char *out, size_t capacity) {
+size_t cproc_executable_build_id(unsigned char *out, size_t capacity) {
 #if defined(__linux__)
     /* The main executable's program headers, as the kernel mapped them (no file is read). */
     const ElfW(Phdr) *phdr = (const ElfW(Phdr) *)getauxval(AT_PHDR);
