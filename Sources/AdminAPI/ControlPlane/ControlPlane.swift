@@ -124,7 +124,7 @@ public final class ControlPlane: Sendable {
         }
         do {
             let call = try ControlCall(request: request, plane: self, service: service,
-                                       pathParameters: PathParameters(names: route.shape.parameterNames, values: params),
+                                       pathParameters: PathParameters(names: route.parameterNames, values: params),
                                        contextInPath: route.contextInPath)
             if route.access == .authorized { try call.authorize() }
             return try route.handler(call)

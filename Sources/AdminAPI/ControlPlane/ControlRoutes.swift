@@ -18,7 +18,11 @@ struct ControlRoute: Sendable {
         var integer: Bool = false
     }
     let method: String
-    let shape: Route
+    /// The path after `/_mock/` as written, e.g. `jobs/{job}/timeline`.
+    let pattern: String
+    let segments: [Route.Segment]
+    /// The names of the `{name}` segments, in order.
+    let parameterNames: [String]
     let access: Access
     let summary: String
     let parameters: [Parameter]
@@ -29,18 +33,19 @@ struct ControlRoute: Sendable {
     init(_ method: String, _ pattern: String, _ access: Access, _ summary: String, _ parameters: [Parameter] = [],
          _ handler: @escaping @Sendable (ControlCall) throws -> Reply) {
         self.method = method
-        self.shape = Route(method, pattern, access: .open, title: summary) { _ in .null }
+        self.pattern = pattern
+        segments = Route.shape(of: pattern).0
+        parameterNames = Route.parameterNames(of: pattern)
         self.access = access
         self.summary = summary
         self.parameters = parameters
         self.handler = handler
     }
 
-    var pattern: String { shape.pattern }
 
     /// This route, addressing the context its path names (``contextInPath``).
     var addressingThePathsContext: ControlRoute { var r = self; r.contextInPath = true; return r }
-    func match(_ parts: ArraySlice<Substring>) -> [String]? { shape.match(parts) }
+    func match(_ parts: ArraySlice<Substring>) -> [String]? { Route.match(segments, parts) }
 }
 
 /// One control request as a handler sees it.

@@ -104,7 +104,7 @@ struct HTMLDirectory {
         let value: JSONValue
         do {
             if !isOperation, let writer = route.writer, let page = streamedListPage(route, call, try writer(call, true)) { return page }
-            value = try route.handler(call)
+            value = try route.resource(call)
         } catch let e as AdminError {
             return isOperation ? operationPage(route, call, answer: .failure(e)) : errorPage(e, user: call.user)
         } catch {

@@ -226,7 +226,7 @@ public final class AdminService: Sendable {
             if answer.estimatedBytes > cache.maxBytes { return Response(status: 200, headers: Format.jsonHeaders, stream: answer.stream) }
             return Response(status: 200, headers: Format.jsonHeaders, body: answer.whole())
         }
-        return render(try route.handler(call), title: route.title, format: format, request: call.request)
+        return render(try route.resource(call), title: route.title, format: format, request: call.request)
     }
 
     func render(_ value: JSONValue, title: String, format: Format, request: Request) -> Response {

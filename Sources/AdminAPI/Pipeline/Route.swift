@@ -97,7 +97,13 @@ struct Route: Sendable {
     let access: Access
     /// The HTML page title.
     let title: String
-    let handler: @Sendable (Call) throws -> JSONValue
+    /// What the route answers: a JSON resource (rendered as json, pjson or an html page), or a whole
+    /// HTTP response (sign-in pages, redirects).
+    enum Answer: Sendable {
+        case resource(@Sendable (Call) throws -> JSONValue)
+        case page(@Sendable (Call) throws -> Response)
+    }
+    let answer: Answer
     /// The release feature this route needs; under `--strict` it is a 404 at releases without it.
     var requires: Release.Feature? = nil
     /// Under `--strict`, the parameters this route accepts besides `f` and `token`; a name may end in
@@ -105,9 +111,11 @@ struct Route: Sendable {
     var parameters: [String]? = nil
     /// Decision 6: answers even while a restore has the organization offline (the status resources).
     var staysOnline = false
-    /// For routes that answer a whole HTTP response instead of a JSON resource (sign-in pages,
-    /// redirects); then `handler` is not used. See `Route.page`.
-    var page: (@Sendable (Call) throws -> Response)? = nil
+    /// The whole-response handler of a ``Answer/page`` route; nil for a resource.
+    var page: (@Sendable (Call) throws -> Response)? {
+        if case .page(let body) = answer { return body }
+        return nil
+    }
     /// Answer JSON when the request names no `f` (OAuth clients send none), instead of html.
     var jsonByDefault = false
     /// The rendered answer may be kept in the ``AnswerCache`` and served again while the deployment's
@@ -119,7 +127,7 @@ struct Route: Sendable {
     /// every millisecond while a job runs: a cached answer then holds for its millisecond only.
     var showsElapsedTime = false
     /// For a big answer: the `f=json`/`f=pjson` body (the flag: pretty), written directly in the very
-    /// bytes `handler`'s value would serialize to, whole or streamed; `handler` still makes the HTML page.
+    /// bytes the resource's value would serialize to, whole or streamed; the resource still makes the HTML page.
     var writer: (@Sendable (Call, Bool) throws -> BackupList)? = nil
     /// Routes with more literal segments win (`backups/create` before `backups/{backup}`).
     let literalCount: Int
@@ -129,13 +137,30 @@ struct Route: Sendable {
     /// `pattern` is the path after the context, with `{name}` for parameters, e.g. `admin/jobs/{job}`.
     init(_ method: String, _ pattern: String, access: Access, title: String,
          _ handler: @escaping @Sendable (Call) throws -> JSONValue) {
+        self.init(method, pattern, access: access, title: title, answer: .resource(handler))
+    }
+
+    init(_ method: String, _ pattern: String, access: Access, title: String, answer: Answer) {
         self.method = method
         self.pattern = pattern
         (segments, literalCount) = Self.shape(of: pattern)
-        parameterNames = pattern.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+        parameterNames = Self.parameterNames(of: pattern)
         self.access = access
         self.title = title
-        self.handler = handler
+        self.answer = answer
+    }
+
+    /// The resource this route answers for `call` (a page route has none: it answers a response).
+    func resource(_ call: Call) throws -> JSONValue {
+        guard case .resource(let handler) = answer else {
+            throw AdminError.internalError("'\(pattern)' answers a page, not a resource.")
+        }
+        return try handler(call)
+    }
+
+    /// The names of a pattern's `{name}` segments, in order.
+    static func parameterNames(of pattern: String) -> [String] {
+        pattern.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
     }
 
     /// A pattern's segments (`{name}`: a parameter) and how many are literal, read from its bytes in

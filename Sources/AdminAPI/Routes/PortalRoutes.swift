@@ -277,9 +277,7 @@ extension Route {
     /// Errors it throws are still rendered as the error envelope or page.
     static func page(_ method: String, _ pattern: String, access: Access, title: String,
                      _ body: @escaping @Sendable (Call) throws -> Response) -> Route {
-        var route = Route(method, pattern, access: access, title: title) { _ in .null }
-        route.page = body
-        return route
+        Route(method, pattern, access: access, title: title, answer: .page(body))
     }
 }
 
