@@ -284,6 +284,17 @@ public final class Deployment: Sendable {
 
     // MARK: - Stores and backups
 
+    /// The deployment's catalog rows, with every transition due by now recorded first: a checkpoint
+    /// to put back later (the control plane's snapshots).
+    public func snapshot() throws -> ContextSnapshot {
+        try withSettledState { _ in try catalog.snapshot(context: context) }
+    }
+
+    /// The rows as stored, with every transition due by now recorded first (the control plane's state dump).
+    public func storedRecords() throws -> ContextRecords? {
+        try withSettledState { _ in try catalog.load(context: context) }
+    }
+
     public func stores() -> [BackupStore] { state.withLock { $0.stores } }
 
     public func store(named name: String) throws -> BackupStore {

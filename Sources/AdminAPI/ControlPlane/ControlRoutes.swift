@@ -253,8 +253,7 @@ enum ControlRoutes {
         ControlRoute("POST", "snapshot/{name}", .authorized, "Saves the context's catalog rows (clock included) as a named checkpoint, in memory.") { call in
             let name = try snapshotName(call)
             let d = try call.deployment()
-            _ = try d.jobIDs()  // records every transition due by now first
-            let rows = try call.plane.registry.catalog.snapshot(context: call.context)
+            let rows = try d.snapshot()
             let now = d.clock.now()
             try call.plane.withControl(call.context) { c in
                 if c.snapshots[name] == nil && c.snapshots.count >= 100 {
@@ -364,8 +363,7 @@ enum ControlRoutes {
 
     static func stateJSON(_ call: ControlCall) throws -> JSONValue {
         let d = try call.deployment()
-        _ = try d.jobIDs()
-        guard let records = try call.plane.registry.catalog.load(context: call.context) else {
+        guard let records = try d.storedRecords() else {
             throw ControlError(404, "Nothing stored for context '\(call.context)'.")
         }
         func parsed(_ bodies: [String]) throws -> JSONValue { .array(try bodies.map { masked(try JSONValue.parse($0)) }) }
