@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No target carries `unsafeFlags`: SwiftPM refuses them in a versioned dependency, and a consumer's
+// No target carries unsafe build flags: SwiftPM refuses them in a versioned dependency, and a consumer's
 // package must build against the AdminAPI product. The start-up flags of the release binary (issue #11)
 // are on the command line of the builds that make it: scripts/build-release says which and why.
 
