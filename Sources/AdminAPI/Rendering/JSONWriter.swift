@@ -287,7 +287,7 @@ struct JSONWriter: ~Copyable {
 }
 
 extension Backup {
-    /// Writes the backup as ``json`` renders it, byte for byte.
+    /// Writes the backup's wire shape: the one place it is written (``json`` reads it back).
     func write(to w: inout JSONWriter) {
         w.beginObject()
         w.field("release", release)
@@ -353,7 +353,7 @@ extension Backup {
         w.endObject()
     }
 
-    /// `{"backups": [...]}` as `["backups": .array(backups.map(\.json))]` serializes.
+    /// `{"backups": [...]}`.
     static func listAnswer(_ backups: [Backup], pretty: Bool) -> [UInt8] {
         BackupList(backups, pretty: pretty).whole()
     }
