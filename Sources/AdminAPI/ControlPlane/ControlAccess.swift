@@ -18,14 +18,14 @@ public struct ControlAccess: Sendable, Equatable {
     public static let keyHeader = "x-drmock-control-key"
 
     /// Why `request` may not reach the control endpoint at `path` (after `/_mock/`), or nil.
-    func refusal(for request: Request, path: ArraySlice<Substring>) -> ControlError? {
+    func refusal(for request: Request, path: ArraySlice<Substring>) -> AdminError? {
         if loopbackOnly && !Self.isLoopback(request.remoteAddress) {
-            return ControlError(403, "The control plane answers only on loopback.",
+            return AdminError(403, "The control plane answers only on loopback.",
                                 details: ["drmock was started with --control-loopback-only."])
         }
         let open = path.count == 1 && (path.first == "health" || path.first == "ready")
         if let key, !open, !SecretHash.sameBytes(request.header(Self.keyHeader) ?? "", key) {
-            return ControlError(401, "A control key is required.",
+            return AdminError(401, "A control key is required.",
                                 details: ["Send the key given to --control-key in the X-Drmock-Control-Key header."])
         }
         return nil

@@ -116,10 +116,10 @@ public final class ControlPlane: Sendable {
         let method = request.method == "HEAD" ? "GET" : request.method
         let matching = routes.compactMap { r in r.match(parts).map { (r, $0) } }
         guard !matching.isEmpty else {
-            return .now(Self.error(ControlError(404, "No control endpoint at \(request.path).", details: ["See GET /_mock/openapi.json."])))
+            return .now(Self.error(AdminError(404, "No control endpoint at \(request.path).", details: ["See GET /_mock/openapi.json."])))
         }
         guard let (route, params) = matching.first(where: { $0.0.method == method }) else {
-            return .now(Self.error(ControlError(405, "Method not supported.", details: ["Use \(matching.map(\.0.method).joined(separator: " or ")) on \(request.path)."]),
+            return .now(Self.error(AdminError(405, "Method not supported.", details: ["Use \(matching.map(\.0.method).joined(separator: " or ")) on \(request.path)."]),
                                    extraHeaders: [("Allow", matching.map(\.0.method).joined(separator: ", "))]))
         }
         do {
@@ -128,16 +128,14 @@ public final class ControlPlane: Sendable {
                                        contextInPath: route.contextInPath)
             if route.access == .authorized { try call.authorize() }
             return try route.handler(call)
-        } catch let e as ControlError {
-            return .now(Self.error(e))
         } catch let e as AdminError {
-            return .now(Self.error(ControlError(e.code, e.message, details: e.detailList)))
+            return .now(Self.error(e))
         } catch let e as PlanError {
-            return .now(Self.error(ControlError(400, "Invalid fault plan.", details: [e.description])))
+            return .now(Self.error(AdminError(400, "Invalid fault plan.", details: [e.description])))
         } catch let e as JSONValue.ParseError {
-            return .now(Self.error(ControlError(400, "Invalid JSON.", details: [e.description])))
+            return .now(Self.error(AdminError(400, "Invalid JSON.", details: [e.description])))
         } catch {
-            return .now(Self.error(ControlError(500, "The control plane could not complete the request.", details: [String(describing: error)])))
+            return .now(Self.error(AdminError(500, "The control plane could not complete the request.", details: [String(describing: error)])))
         }
     }
 
@@ -272,20 +270,18 @@ public final class ControlPlane: Sendable {
         return Response(status: status, headers: Format.jsonHeaders + extraHeaders.map { (name: $0.0, value: $0.1) }, body: body)
     }
 
-    static func error(_ e: ControlError, extraHeaders: [(String, String)] = []) -> Response {
-        json(["error": ["code": .int(Int64(e.status)), "message": .string(e.message), "details": JSONValue(e.details)]],
-             status: e.status, extraHeaders: extraHeaders)
+    /// An error of the control plane: the envelope, with its code as the HTTP status (the control plane
+    /// uses real statuses, decision 2 is the emulated API's).
+    static func error(_ e: AdminError, extraHeaders: [(String, String)] = []) -> Response {
+        json(["error": ["code": .int(Int64(e.code)), "message": .string(e.message), "details": JSONValue(e.detailList)]],
+             status: e.code, extraHeaders: extraHeaders)
     }
 }
 
-/// A control-plane error: sent with `status` as the HTTP status and in the envelope.
-struct ControlError: Error, Sendable {
-    let status: Int
-    let message: String
-    let details: [String]
+extension AdminError {
+    /// A control-plane error (sent with `status` as the HTTP status): the one error type, built with the
+    /// control plane's own texts.
     init(_ status: Int, _ message: String, details: [String] = []) {
-        self.status = status
-        self.message = message
-        self.details = details
+        self.init(code: status, message: message, details: details)
     }
 }

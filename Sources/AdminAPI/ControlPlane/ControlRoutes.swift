@@ -66,7 +66,7 @@ struct ControlCall {
         let given = request.formValue("context") ?? request.queryValue("context") ?? (contextInPath ? pathParameters.values.first : nil)
         if let given, !given.isEmpty {
             guard DeploymentRegistry.isValidContext(given) else {
-                throw ControlError(400, "Invalid context '\(given.prefix(64))'.", details: ["A context is 1 to 64 letters, digits, '-' or '_'."])
+                throw AdminError(400, "Invalid context '\(given.prefix(64))'.", details: ["A context is 1 to 64 letters, digits, '-' or '_'."])
             }
             context = given
         } else {
@@ -84,18 +84,18 @@ struct ControlCall {
     }
 
     func required(_ name: String) throws -> String {
-        guard let v = param(name) else { throw ControlError(400, "Missing required parameter '\(name)'.") }
+        guard let v = param(name) else { throw AdminError(400, "Missing required parameter '\(name)'.") }
         return v
     }
 
     func integer(_ name: String) throws -> Int64? {
         guard let v = param(name) else { return nil }
-        guard let i = Int64(v) else { throw ControlError(400, "Invalid value for parameter '\(name)'.", details: ["'\(name)' must be a whole number."]) }
+        guard let i = Int64(v) else { throw AdminError(400, "Invalid value for parameter '\(name)'.", details: ["'\(name)' must be a whole number."]) }
         return i
     }
 
     func requiredInteger(_ name: String) throws -> Int64 {
-        guard let i = try integer(name) else { throw ControlError(400, "Missing required parameter '\(name)'.") }
+        guard let i = try integer(name) else { throw AdminError(400, "Missing required parameter '\(name)'.") }
         return i
     }
 
@@ -105,9 +105,9 @@ struct ControlCall {
         case .success(let d): return d
         case .failure(.full(let limit)):
             let e = AdminError.tooManyContexts(limit)
-            throw ControlError(503, e.message, details: e.detailList)
+            throw AdminError(503, e.message, details: e.detailList)
         case .failure(let refusal):
-            throw ControlError(503, "The context '\(context)' cannot be opened.", details: ["\(refusal)"])
+            throw AdminError(503, "The context '\(context)' cannot be opened.", details: ["\(refusal)"])
         }
     }
 
@@ -118,9 +118,9 @@ struct ControlCall {
         do {
             user = try d.user(forToken: try AdminService.token(of: request))
         } catch let e as AdminError {
-            throw ControlError(401, e.message, details: e.detailList + ["The control plane needs a token of context '\(context)' (generateToken at /\(context)/sharing/rest/generateToken) as for the admin API."])
+            throw AdminError(401, e.message, details: e.detailList + ["The control plane needs a token of context '\(context)' (generateToken at /\(context)/sharing/rest/generateToken) as for the admin API."])
         }
-        guard user.has(User.securityAndInfrastructure) else { throw ControlError(403, AdminError.forbidden().message) }
+        guard user.has(User.securityAndInfrastructure) else { throw AdminError(403, AdminError.forbidden().message) }
     }
 
     var pretty: Bool { (param("f") ?? "pjson") != "json" }
@@ -155,10 +155,10 @@ enum ControlRoutes {
         ControlRoute("DELETE", "contexts/{name}", .authorized, "Removes a context: its catalog rows, clock, fault plan, journal and snapshots (a later request makes it anew from the fixture). Needs a token of that context (or context= and its token). The server's own --context cannot be removed (409).") { call in
             let name = call.pathParameter("name")
             guard name != call.plane.defaultContext else {
-                throw ControlError(409, "The context '\(name)' is the server's --context and cannot be removed.", details: ["Reset it instead: POST /_mock/reset."])
+                throw AdminError(409, "The context '\(name)' is the server's --context and cannot be removed.", details: ["Reset it instead: POST /_mock/reset."])
             }
             guard call.context == name else {
-                throw ControlError(400, "The context to remove is '\(name)', but the request addresses '\(call.context)'.", details: ["Send a token of '\(name)', without context= or with context=\(name)."])
+                throw AdminError(400, "The context to remove is '\(name)', but the request addresses '\(call.context)'.", details: ["Send a token of '\(name)', without context= or with context=\(name)."])
             }
             let removed = try call.plane.remove(context: name, service: call.service)
             return call.ok(["context": .string(name), "removed": .bool(removed), "contexts": .int(Int64(call.plane.registry.openContexts.count))])
@@ -172,7 +172,7 @@ enum ControlRoutes {
                      [P(name: "ms", required: true, summary: "milliseconds to move forward (0 … 10 years)", integer: true)]) { call in
             let d = try manualDeployment(call)
             let ms = try call.requiredInteger("ms")
-            guard ms >= 0, ms <= 10 * 365 * 86_400_000 else { throw ControlError(400, "Invalid value for parameter 'ms'.", details: ["'ms' must be between 0 and ten years."]) }
+            guard ms >= 0, ms <= 10 * 365 * 86_400_000 else { throw AdminError(400, "Invalid value for parameter 'ms'.", details: ["'ms' must be between 0 and ten years."]) }
             try d.advanceClock(by: ms)
             call.plane.waiters.poke(context: call.context)
             return call.ok(clockJSON(d))
@@ -182,7 +182,7 @@ enum ControlRoutes {
             let d = try manualDeployment(call)
             let to = try call.requiredInteger("epochMs")
             guard to >= d.clock.now() else {
-                throw ControlError(409, "Time never goes back.", details: ["The clock is at \(d.clock.now()); 'epochMs' must not be earlier."])
+                throw AdminError(409, "Time never goes back.", details: ["The clock is at \(d.clock.now()); 'epochMs' must not be earlier."])
             }
             try d.setClock(to: to)
             call.plane.waiters.poke(context: call.context)
@@ -210,7 +210,7 @@ enum ControlRoutes {
             let target = try status(call)
             let timeout = try call.integer("timeout") ?? 30_000
             guard timeout >= 0, timeout <= 600_000 else {
-                throw ControlError(400, "Invalid value for parameter 'timeout'.", details: ["'timeout' is 0 … 600000 milliseconds."])
+                throw AdminError(400, "Invalid value for parameter 'timeout'.", details: ["'timeout' is 0 … 600000 milliseconds."])
             }
             let waiters = call.plane.waiters, context = call.context
             return .later { responder in
@@ -257,7 +257,7 @@ enum ControlRoutes {
             let now = d.clock.now()
             try call.plane.withControl(call.context) { c in
                 if c.snapshots[name] == nil && c.snapshots.count >= 100 {
-                    throw ControlError(409, "Too many snapshots.", details: ["A context keeps at most 100 snapshots."])
+                    throw AdminError(409, "Too many snapshots.", details: ["A context keeps at most 100 snapshots."])
                 }
                 c.snapshots[name] = .init(rows: rows, fixture: c.fixture, takenAt: now)
             }
@@ -266,7 +266,7 @@ enum ControlRoutes {
         ControlRoute("POST", "snapshot/{name}/restore", .authorized, "Puts the context back to a named snapshot (its clock too); the fault plan in force stays.") { call in
             let name = try snapshotName(call)
             guard let saved = call.plane.withControl(call.context, { $0.snapshots[name] }) else {
-                throw ControlError(404, "No snapshot named '\(name)' in context '\(call.context)'.")
+                throw AdminError(404, "No snapshot named '\(name)' in context '\(call.context)'.")
             }
             try call.plane.registry.catalog.restore(saved.rows, context: call.context)
             let d = try call.plane.registry.reload(context: call.context, fixture: saved.fixture)
@@ -316,7 +316,7 @@ enum ControlRoutes {
                      [P(name: "release", required: true, summary: "the newer release, e.g. 11.3")]) { call in
             let name = try call.required("release")
             let target: Release
-            do { target = try Release.named(name) } catch { throw ControlError(400, "Invalid value for parameter 'release'.", details: ["\(error)"]) }
+            do { target = try Release.named(name) } catch { throw AdminError(400, "Invalid value for parameter 'release'.", details: ["\(error)"]) }
             let report = try call.deployment().upgrade(to: target)
             return call.ok(upgradeJSON(report, context: call.context))
         },
@@ -339,7 +339,7 @@ enum ControlRoutes {
     static func manualDeployment(_ call: ControlCall) throws -> Deployment {
         let d = try call.deployment()
         guard d.clock is ManualClock else {
-            throw ControlError(409, "The clock of context '\(call.context)' is the system clock.",
+            throw AdminError(409, "The clock of context '\(call.context)' is the system clock.",
                                details: ["Start drmock with --clock manual to move time by hand."])
         }
         return d
@@ -348,7 +348,7 @@ enum ControlRoutes {
     static func status(_ call: ControlCall) throws -> JobStatus {
         let raw = (call.param("status") ?? "COMPLETED").uppercased().replacingUnderscores
         guard let s = JobStatus(rawValue: raw) else {
-            throw ControlError(400, "Invalid value for parameter 'status'.", details: ["Use SUBMITTED, EXECUTING, COMPLETED, FAILED or TIMED OUT."])
+            throw AdminError(400, "Invalid value for parameter 'status'.", details: ["Use SUBMITTED, EXECUTING, COMPLETED, FAILED or TIMED OUT."])
         }
         return s
     }
@@ -356,7 +356,7 @@ enum ControlRoutes {
     static func snapshotName(_ call: ControlCall) throws -> String {
         let name = call.pathParameter("name")
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
-            throw ControlError(400, "Invalid snapshot name.", details: ["A snapshot name is 1 to 64 letters, digits, '-', '_' or '.'."])
+            throw AdminError(400, "Invalid snapshot name.", details: ["A snapshot name is 1 to 64 letters, digits, '-', '_' or '.'."])
         }
         return name
     }
@@ -364,7 +364,7 @@ enum ControlRoutes {
     static func stateJSON(_ call: ControlCall) throws -> JSONValue {
         let d = try call.deployment()
         guard let records = try d.storedRecords() else {
-            throw ControlError(404, "Nothing stored for context '\(call.context)'.")
+            throw AdminError(404, "Nothing stored for context '\(call.context)'.")
         }
         func parsed(_ bodies: [String]) throws -> JSONValue { .array(try bodies.map { masked(try JSONValue.parse($0)) }) }
         return [

@@ -122,19 +122,19 @@ final class JobWaiters: Sendable {
     }
 
     /// The earliest emulated time at or after `now` when `job` is at `target`, or why it never will be.
-    static func timeOf(_ job: DRJob, target: JobStatus, from now: Int64) -> Result<Int64, ControlError> {
+    static func timeOf(_ job: DRJob, target: JobStatus, from now: Int64) -> Result<Int64, AdminError> {
         var t = now
         for _ in 0..<(job.stages.count * 2 + 8) {
             switch verdict(job, now: t, target: target) {
             case .reached: return .success(t)
-            case .impossible(let why): return .failure(ControlError(409, why))
+            case .impossible(let why): return .failure(AdminError(409, why))
             case .pending:
                 guard let next = job.progress(at: t).nextChange, next > t else {
-                    return .failure(ControlError(409, "The job '\(job.jobID)' does not move on from \(job.progress(at: t).status.rawValue)."))
+                    return .failure(AdminError(409, "The job '\(job.jobID)' does not move on from \(job.progress(at: t).status.rawValue)."))
                 }
                 t = next
             }
         }
-        return .failure(ControlError(409, "The job '\(job.jobID)' did not reach \(target.rawValue)."))
+        return .failure(AdminError(409, "The job '\(job.jobID)' did not reach \(target.rawValue)."))
     }
 }

@@ -48,7 +48,7 @@ extension DRMockServer {
             try setClock(to: t, context: ctx)
             return t
         case .failure(let e):
-            throw AdminError(code: e.status, message: e.message)
+            throw e
         }
     }
 

@@ -44,8 +44,8 @@ extension DRMockServer {
             let stamp = s.scenario == nil ? FixtureStamp(digest: digest, fixture: s.fixture) : nil
             return LoadedFixture(source: FixtureSource(s.fixture, stamp: stamp), faultPlanJSON: s.plan?.source.serializedString(),
                                  scenario: s.scenario)
-        } catch let e as ControlError {
-            throw FixtureError(([e.message] + e.details).joined(separator: " "))
+        } catch let e as AdminError {
+            throw FixtureError(([e.message] + e.detailList).joined(separator: " "))
         }
     }
 
