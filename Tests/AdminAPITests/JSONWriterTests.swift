@@ -3,9 +3,10 @@ import HTTPServer
 import Testing
 @testable import AdminAPI
 
-/// The backup list written directly gives the very bytes the JSONValue tree serializes to: the tree is
-/// read back from the writer (``Backup/json``), so this holds JSONValue's serializer (json and pjson of
-/// one backup) to the writer's (the lists), byte for byte.
+/// The backup list written directly gives the very bytes the JSONValue tree serializes to: both come
+/// from the one description of the shape (``Backup/write(to:)``, to bytes and to a value), so this holds
+/// JSONValueBuilder and JSONValue's serializer (json and pjson of one backup) to the writer's (the lists),
+/// byte for byte.
 @Suite struct JSONWriterTests {
     func fixtureBackups() throws -> [Backup] {
         let root = String(#filePath).components(separatedBy: "/Tests/").first!
