@@ -240,7 +240,9 @@ struct DayRule {
     func matches(_ c: CivilTime) -> Bool {
         let last = CivilTime.daysIn(month: c.month, year: c.year)
         let dow = c.weekday + 1   // Quartz: 1 = Sunday
-        func isWeekday(_ d: Int) -> Bool { let w = (c.weekday - (c.day - d) % 7 + 7) % 7; return w >= 1 && w <= 5 }
+        /// The weekday (0 = Sunday) of day `d` of `c`'s month.
+        func weekday(_ d: Int) -> Int { (c.weekday - (c.day - d) % 7 + 7) % 7 }
+        func isWeekday(_ d: Int) -> Bool { (1...5).contains(weekday(d)) }
         return terms.contains { term in
             switch term {
             case .values(let v): return v.contains(ofWeek ? dow : c.day)
@@ -252,8 +254,7 @@ struct DayRule {
             case .nearestWeekday(let n):
                 let target = min(n, last)
                 if isWeekday(target) { return c.day == target }
-                let saturday = (c.weekday - (c.day - target) % 7 + 7) % 7 == 6
-                let moved = saturday ? (target == 1 ? 3 : target - 1) : (target == last ? target - 2 : target + 1)
+                let moved = weekday(target) == 6 ? (target == 1 ? 3 : target - 1) : (target == last ? target - 2 : target + 1)
                 return c.day == moved
             case .lastOfWeekday(let d): return dow == d && c.day + 7 > last
             case .nthWeekday(let d, let k): return dow == d && (c.day - 1) / 7 + 1 == k
