@@ -5,8 +5,9 @@ import Darwin
 #endif
 
 /// Finds and reads fixtures: `--fixture PATH` (a file that exists) or `--fixture NAME`, looked up as
-/// `NAME.json` in `$DRMOCK_FIXTURES`, `./fixtures`, and the `fixtures/` folder of the directories
-/// above the executable (which covers `.build/debug/drmock` in a checkout and `share/drmock/fixtures`).
+/// `NAME.json` in `$DRMOCK_FIXTURES` (one folder, or several separated by `:` as in `PATH`), `./fixtures`,
+/// and the `fixtures/` folder of the directories above the executable (which covers `.build/debug/drmock`
+/// in a checkout and `share/drmock/fixtures`).
 public enum FixtureLocator {
     public static func load(_ nameOrPath: String, executablePath: String = currentExecutable()) throws -> Fixture {
         let path = try locate(nameOrPath, executablePath: executablePath)
@@ -33,11 +34,15 @@ public enum FixtureLocator {
         throw FixtureError("no fixture named '\(nameOrPath)' (looked in \(dirs.joined(separator: ", ")))")
     }
 
-    /// Where `NAME` is looked up, first match wins: `$DRMOCK_FIXTURES`, `./fixtures`, then `fixtures/`
-    /// and `share/drmock/fixtures/` in each directory above the executable.
+    /// Where `NAME` is looked up, first match wins: each folder of `$DRMOCK_FIXTURES` (`:`-separated, in
+    /// order), `./fixtures`, then `fixtures/` and `share/drmock/fixtures/` in each directory above the
+    /// executable. The Python package's launcher puts its own fixtures in `$DRMOCK_FIXTURES`, so a
+    /// project's `./fixtures/default.json` does not shadow them.
     public static func searchDirectories(executablePath: String = currentExecutable()) -> [String] {
         var dirs: [String] = []
-        if let env = getenv("DRMOCK_FIXTURES") { dirs.append(String(cString: env)) }
+        if let env = getenv("DRMOCK_FIXTURES") {
+            dirs += String(cString: env).split(separator: ":").map(String.init)
+        }
         dirs.append("fixtures")
         var dir = directory(of: resolved(executablePath))
         for _ in 0..<6 where !dir.isEmpty {
