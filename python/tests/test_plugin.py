@@ -97,18 +97,60 @@ def test_lint_fail_needs_the_linter_and_says_so(pytester):
         result.stdout.fnmatch_lines(["*--drmock-lint-fail=warning*no client-behaviour linter*404*"])
 
 
-def test_lint_report_reads_the_shared_contract():
-    report = drmock.LintReport.from_json(json.loads("""
+CONTRACT_EXAMPLE = """
         {"context": "t_ab12", "release": "11.5",
          "rules": [{"id": "token-per-call", "severity": "warning", "summary": "s", "threshold": "t"}],
          "findings": [{"rule": "token-per-call", "severity": "warning",
                        "client": {"user": "admin", "userAgent": "python-requests/2.34.2"},
                        "message": "asked for a token before each of 12 calls", "why": "sign-in is rate limited",
                        "evidence": [{"seq": 12, "method": "POST", "path": "/t_ab12/sharing/rest/generateToken", "status": 200}]}]}
-    """))
+"""
+
+
+def test_lint_report_reads_the_shared_contract():
+    report = drmock.LintReport.from_json(json.loads(CONTRACT_EXAMPLE))
     assert [f.rule for f in report.at_least("warning")] == ["token-per-call"] and report.at_least("error") == []
     text = report.text("warning")
     assert "[warning] token-per-call: asked for a token before each of 12 calls (user admin, userAgent python-requests/2.34.2)" in text
     assert "why: sign-in is rate limited" in text and "#12 POST /t_ab12/sharing/rest/generateToken -> 200" in text
     with pytest.raises(ValueError):
         report.at_least("fatal")
+
+
+def test_lint_fail_fails_a_test_whose_context_has_findings_at_or_above_the_severity(pytester):
+    # The linter's answer is the shared contract's example, put in place of GET /_mock/lint here (the
+    # endpoint is served by another part of drmock); what is tested is the plugin's side of it.
+    pytester.makeconftest(f"""
+        import json
+        import drmock.client
+        drmock.client.Context.lint = lambda self: drmock.client.LintReport.from_json(json.loads({CONTRACT_EXAMPLE!r}))
+    """)
+    source = """
+        def test_chatty_client(drmock):
+            drmock.get("admin")
+    """
+    result = run(pytester, source, "--drmock-lint-fail=warning")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*finding(s) at or above warning*", "*[[]warning[]] token-per-call: asked for a token*",
+                                 "*why: sign-in is rate limited*"])
+    run(pytester, source, "--drmock-lint-fail=error").assert_outcomes(passed=1)
+    run(pytester, source).assert_outcomes(passed=1)
+
+
+def test_assert_lint_clean_raises_with_the_readable_report(monkeypatch):
+    monkeypatch.setattr(drmock.Context, "lint", lambda self: drmock.LintReport.from_json(json.loads(CONTRACT_EXAMPLE)))
+    context = drmock.Context("http://127.0.0.1:9", "t_ab12")       # lint() is replaced: nothing is sent
+    with pytest.raises(AssertionError, match=r"(?s)context t_ab12 \(release 11.5\).*\[warning\] token-per-call"):
+        context.assert_lint_clean()
+    assert context.assert_lint_clean(min_severity="error").findings
+
+
+def test_a_server_without_the_linter_says_so():
+    with drmock.Server() as server:
+        context = server.context()
+        try:
+            report = context.lint()
+        except drmock.LintUnavailable as e:
+            assert e.status == 404 and "no client-behaviour linter" in str(e)
+        else:
+            assert report.context == context.name
