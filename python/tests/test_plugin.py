@@ -154,3 +154,20 @@ def test_a_server_without_the_linter_says_so():
             assert e.status == 404 and "no client-behaviour linter" in str(e)
         else:
             assert report.context == context.name
+
+
+def test_fixtures_by_session_option_and_by_path_in_the_marker(pytester):
+    fixture = json.load(open(drmock.fixtures_dir() + "/default.json"))
+    fixture["name"] = "mine"
+    fixture["release"] = "11.1"
+    (pytester.path / "mine.json").write_text(json.dumps(fixture))
+    result = run(pytester, f"""
+        import pytest
+        def test_session_fixture(drmock_server, drmock):
+            assert drmock_server.ready["scenario"] == "object-store-fails"
+        @pytest.mark.drmock(fixture={str(pytester.path / "mine.json")!r})
+        def test_a_fixture_file_gets_a_server_of_its_own(drmock_server, drmock):
+            assert drmock.root != drmock_server.root
+            assert drmock.get("admin")["fullVersion"] == "11.1.0"
+    """, "--drmock-fixture=object-store-fails")
+    result.assert_outcomes(passed=2)
