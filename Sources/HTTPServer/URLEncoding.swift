@@ -30,6 +30,27 @@ public enum URLEncoding {
         bytes.withUnsafeBufferPointer { decodePairs(bytes: $0) }
     }
 
+    /// Percent-encodes everything but the unreserved characters (RFC 3986), for a path segment, a query
+    /// value or a form value.
+    public static func encode(_ s: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            switch b {
+            case 48...57, 65...90, 97...122, 45, 46, 95, 126: out.append(b)
+            default: out += [37, hex[Int(b >> 4)], hex[Int(b & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `name=value&name=value`, each part percent-encoded: a query string or an
+    /// `application/x-www-form-urlencoded` body.
+    public static func encodePairs(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+
     /// Percent-decodes one component. With `plusIsSpace` (query strings and forms), `+` becomes a space;
     /// without it (paths), `+` stays `+`.
     public static func decode(_ string: String, plusIsSpace: Bool) -> String {

@@ -1,3 +1,4 @@
+import HTTPServer
 import DisasterRecovery
 
 /// Small pieces every HTML page of the directory is made of: escaping, URL encoding and dates.
@@ -39,18 +40,7 @@ enum HTML {
     }
 
     /// Percent-encodes everything but the unreserved characters, for a path segment or a query value.
-    static func percentEncode(_ s: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
-            switch b {
-            case 48...57, 65...90, 97...122, 45, 46, 95, 126: out.append(b)
-            default: out += [37, hex[Int(b >> 4)], hex[Int(b & 15)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func percentEncode(_ s: String) -> String { URLEncoding.encode(s) }
 
     /// `/seg/seg/...` with each segment percent-encoded.
     static func path<S: Sequence>(_ segments: S) -> String where S.Element: StringProtocol {

@@ -268,7 +268,7 @@ enum PortalRoutes {
 
     /// `application/x-www-form-urlencoded` text of the pairs (also the fragment format of OAuth 2).
     static func formEncode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(HTML.percentEncode($0.0))=\(HTML.percentEncode($0.1))" }.joined(separator: "&")
+        URLEncoding.encodePairs(pairs)
     }
 }
 
