@@ -6,9 +6,10 @@ import PackageDescription
 // are on the command line of the builds that make it: scripts/build-release says which and why.
 
 // Layers (each target knows only the ones below it):
-//   drmock (executable) -> AdminAPI -> DisasterRecovery -> Catalog -> CSQLite
-//                                   -> HTTPServer -> CMHDShim -> CMicroHTTPD
-//                                                 -> CProcess
+//   drmock (executable) -> Conformance -> AdminAPI -> DisasterRecovery -> Catalog -> CSQLite
+//                                                 -> HTTPServer -> CMHDShim -> CMicroHTTPD
+//                                                               -> CProcess
+//                                  -> HTTPClient -> CHTTPClient -> CGnuTLS
 let package = Package(
     name: "drmock",
     platforms: [.macOS(.v15)],
@@ -39,6 +40,16 @@ let package = Package(
         // The running process: glibc's allocator settings and trimming, the executable's build ID.
         .target(name: "CProcess"),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMHDShim", "CProcess"]),
+        // An HTTP/1.1 client transport over GnuTLS, the TLS library libmicrohttpd already loads, so
+        // `drmock conformance` and `drmock record` add no shared library to what every start loads
+        // (FoundationNetworking would load libcurl and about 20 more).
+        .systemLibrary(
+            name: "CGnuTLS",
+            pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev"])]
+        ),
+        .target(name: "CHTTPClient", dependencies: ["CGnuTLS"]),
+        .target(name: "HTTPClient", dependencies: ["CHTTPClient"]),
         // libsqlite3.a rather than libsqlite3.so (start-up, issue #11): as a shared library, SQLite
         // costs the dynamic loader ~1,600 symbol relocations at every start (all of Debian's
         // libraries are BIND_NOW); linked in, they are plain calls. Same library, same build options.
@@ -68,10 +79,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `drmock conformance` (a deployment's answers against drmock's for its release) and
+        // `drmock record` (a recording proxy that writes a fixture and a transcript).
+        .target(name: "Conformance", dependencies: ["AdminAPI", "HTTPClient", "HTTPServer", "DisasterRecovery"]),
         .executableTarget(
             name: "drmock",
             dependencies: [
                 "AdminAPI",
+                "Conformance",
                 "DevCertificate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -80,6 +95,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "DisasterRecoveryTests", dependencies: ["DisasterRecovery"]),
         .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI", "HTTPServer", "DevCertificate"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "AdminAPI", "HTTPClient", "DisasterRecovery", "DevCertificate"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -62,6 +62,8 @@ public struct Decision: Sendable, Equatable {
                  "Refused with 400 (the documents say only backups of the running release can be restored; the code and text are drmock's). A fixture's backup without a release was made by the release it is served at."),
         Decision(17, "Upgrades",
                  "POST /_mock/upgrade (or drmock serve --release R on a catalog made at an older release) moves a deployment to a newer release in place, persisted; stores keep the versionCreated of their release; a downgrade, or an upgrade while a DR job runs, is refused (409)."),
+        Decision(18, "Conformance and recording",
+                 "drmock conformance compares a deployment with drmock at the deployment's release (read from /admin unless --release), started in-process on the default fixture: status, content type, field names and JSON types, listed resources, stage names, duration formats (digits folded), the error envelope's code, message and details type, token lifetimes; values (ids, times, names) never count, and a resource in another state (status.state) is not compared. drmock record keeps a password seen at sign-in only as a salted hash, gives recorded backups an unknown passcode, keeps tasks in the transcript only (a fixture has none), and answers a restore with code 403 (HTTP 200, decision 2) unless --allow-restore. Both talk HTTP(S) through GnuTLS, which libmicrohttpd already loads, verifying certificates unless --insecure."),
     ]
 
     /// The decision numbered `n`.

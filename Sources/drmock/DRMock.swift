@@ -12,7 +12,7 @@ struct DRMock: ParsableCommand {
         commandName: "drmock",
         abstract: "An emulator of the ArcGIS Enterprise on Kubernetes Enterprise Administrator API (disaster recovery).",
         version: DRMockVersion.current,
-        subcommands: [Serve.self, ReleasesCommand.self, HashSecret.self, FixturesCommand.self, DevCert.self],
+        subcommands: [Serve.self, ReleasesCommand.self, HashSecret.self, FixturesCommand.self, DevCert.self, ConformanceCommand.self, RecordCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -115,16 +115,4 @@ func checkRange(_ value: Int, _ range: ClosedRange<Int>, option: String, note: S
     guard range.contains(value) else {
         throw ValidationError("--\(option) must be from \(range.lowerBound) to \(range.upperBound)\(note), not \(value)")
     }
-}
-
-/// Writes `text` to `path` through a temporary file and a rename, so a reader never sees half a line.
-func writeAtomically(_ path: String, _ text: String) -> Bool {
-    let temporary = "\(path).tmp-\(getpid())"
-    guard let f = fopen(temporary, "w") else { return false }
-    let ok = fputs(text, f) >= 0
-    guard fclose(f) == 0, ok, rename(temporary, path) == 0 else {
-        unlink(temporary)
-        return false
-    }
-    return true
 }

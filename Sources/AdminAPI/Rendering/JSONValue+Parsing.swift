@@ -1,11 +1,11 @@
 /// Parsing of JSON-valued form parameters (`settings`, `parameters`, ...), keeping key order.
 extension JSONValue {
-    struct ParseError: Error, CustomStringConvertible {
-        let description: String
+    public struct ParseError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// Parses `text` as one JSON value; throws ``ParseError`` naming the byte offset of the problem.
-    static func parse(_ text: String) throws -> JSONValue {
+    public static func parse(_ text: String) throws -> JSONValue {
         var p = Parser(bytes: Array(text.utf8))
         p.skipSpace()
         let v = try p.value(depth: 0)
@@ -14,11 +14,11 @@ extension JSONValue {
         return v
     }
 
-    var stringValue: String? { if case .string(let s) = self { return s }; return nil }
-    var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
-    var objectPairs: [(String, JSONValue)]? { if case .object(let p) = self { return p }; return nil }
-    var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
-    var int64Value: Int64? {
+    public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+    public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
+    public var objectPairs: [(String, JSONValue)]? { if case .object(let p) = self { return p }; return nil }
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    public var int64Value: Int64? {
         switch self {
         case .int(let i): return i
         case .double(let d) where d == d.rounded() && abs(d) < 9e15: return Int64(d)

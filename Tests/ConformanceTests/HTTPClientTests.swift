@@ -1,0 +1,43 @@
+import AdminAPI
+import Conformance
+import DevCertificate
+import DisasterRecovery
+import Foundation
+import HTTPClient
+import Testing
+
+/// The conformance kit's own HTTP client: TLS verified against a CA bundle, skipped only when asked.
+@Suite struct HTTPClientTests {
+    @Test func httpsIsVerifiedAgainstTheCABundleAndSkippedOnlyWhenAsked() throws {
+        let dir = ConformanceHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pair = try DevelopmentCertificate.make()
+        let paths = try pair.write(to: dir)
+        let server = try DRMockServer(options: .init(port: 0, databasePath: ":memory:", fixture: ConformanceHarness.fixture(),
+                                                     clockMode: .manual, release: "11.3",
+                                                     tls: .init(certificatePEM: pair.certificatePEM, keyPEM: pair.keyPEM)))
+        try server.start()
+        defer { server.stop() }
+        #expect(server.baseURL.hasPrefix("https://"))
+
+        let trusted = try ConformanceHarness.run(server.baseURL) { $0.caBundle = paths.certificate }
+        #expect(ConformanceHarness.lines(trusted) == [])
+        #expect {
+            try ConformanceHarness.run(server.baseURL) { $0.caBundle = "/etc/ssl/certs/ca-certificates.crt" }
+        } throws: { error in
+            "\(error)".contains("not trusted") && "\(error)".contains("--insecure")
+        }
+        let insecure = try ConformanceHarness.run(server.baseURL) { $0.insecure = true }
+        #expect(insecure.exitStatus == 0)
+    }
+
+    @Test func urlsAreReadWithTheirPortsAndPaths() {
+        let a = HTTPOrigin(url: "https://gis.example.com/arcgis/")
+        #expect(a?.isTLS == true && a?.host == "gis.example.com" && a?.port == 443 && a?.basePath == "/arcgis" && a?.hasDefaultPort == true)
+        let b = HTTPOrigin(url: "http://[::1]:7443/ctx")
+        #expect(b?.host == "::1" && b?.port == 7443 && b?.root == "http://[::1]:7443")
+        #expect(HTTPOrigin(url: "ftp://x/y") == nil)
+        #expect(HTTPOrigin(url: "http://host:99999/") == nil)
+        #expect(HTTPOrigin(url: "http://user@host/") == nil)
+    }
+}
