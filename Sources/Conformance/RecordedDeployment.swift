@@ -25,8 +25,9 @@ struct RecordedDeployment {
         unknownPasscodeHash = try SecretHash.make(WriteChecks.randomText(32, alphabet: "abcdefghijklmnopqrstuvwxyz0123456789"))
     }
 
-    /// Takes in one exchange: its secrets first (so the transcript never holds them), then what the answer says.
-    mutating func observe(_ request: Request, answer: HTTPAnswer) {
+    /// Takes in one exchange: its secrets first (so the transcript never holds them), then what the
+    /// answer says. `forwarded: false`: the proxy answered itself (a refused restore).
+    mutating func observe(_ request: Request, answer: HTTPAnswer, forwarded: Bool = true) {
         for (name, value) in request.query + request.form where SecretMask.secretKeys.contains(name.lowercased()) {
             mask.add(secret: value)
         }
@@ -37,7 +38,7 @@ struct RecordedDeployment {
         for key in ["token", "access_token", "refresh_token"] {
             if let token = json?[key]?.stringValue { mask.add(secret: token) }
         }
-        let ok = answer.status == 200 && json != nil && json?["error"] == nil
+        let ok = forwarded && answer.status == 200 && json != nil && json?["error"] == nil
         let path = request.path
         if ok, let json {
             if path.hasSuffix("/sharing/rest/generateToken"), let user = request.formValue("username"),
@@ -50,7 +51,7 @@ struct RecordedDeployment {
                 observeResource(path, json)
             }
         }
-        transcript.append(entry(request, answer: answer, json: json))
+        transcript.append(entry(request, answer: answer, json: json, forwarded: forwarded))
     }
 
     private mutating func observeResource(_ path: String, _ json: JSONValue) {
@@ -73,7 +74,7 @@ struct RecordedDeployment {
         }
     }
 
-    private func entry(_ request: Request, answer: HTTPAnswer, json: JSONValue?) -> JSONValue {
+    private func entry(_ request: Request, answer: HTTPAnswer, json: JSONValue?, forwarded: Bool) -> JSONValue {
         let contentType = answer.header("content-type") ?? ""
         let body: JSONValue = json.map { mask.json($0) } ?? .string(mask.text(String(answer.text.prefix(4000))))
         return .object([
@@ -81,6 +82,7 @@ struct RecordedDeployment {
             ("path", .string(mask.text(request.path))),
             ("query", .object(mask.pairs(request.query.map { ($0.name, $0.value) }).map { ($0.0, .string($0.1)) })),
             ("form", .object(mask.pairs(request.form.map { ($0.name, $0.value) }).map { ($0.0, .string($0.1)) })),
+            ("forwarded", .bool(forwarded)),
             ("status", .int(Int64(answer.status))),
             ("contentType", .string(contentType)),
             ("answer", body),

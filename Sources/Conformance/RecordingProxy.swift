@@ -89,7 +89,10 @@ public final class RecordingProxy: Sendable {
                 "message": "drmock record does not forward a restore: it would replace the upstream deployment's organization.",
                 "details": ["Start drmock record with --allow-restore to forward restores."],
             ]]
-            return .now(Response(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: refusal.serialized()))
+            let answer = HTTPAnswer(status: 200, headers: [("content-type", "application/json; charset=utf-8")], body: refusal.serialized())
+            recording.withLock { $0.observe(request, answer: answer, forwarded: false) }
+            try? write()
+            return .now(Response(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: answer.body))
         }
         let path = request.path.split(separator: "/", omittingEmptySubsequences: false).map { URLEncoding.encode(String($0)) }.joined(separator: "/")
         let query = URLEncoding.encodePairs(request.query.map { ($0.name, $0.value) })

@@ -2,6 +2,7 @@ import AdminAPI
 import Conformance
 import DisasterRecovery
 import Foundation
+import HTTPClient
 
 /// drmock servers on port 0 (in-memory catalog, manual clock) for the conformance kit to look at.
 enum ConformanceHarness {
@@ -33,6 +34,15 @@ enum ConformanceHarness {
     /// `check: aspect path (deployment X, drmock Y)` for each difference, sorted: what a test compares.
     static func lines(_ report: ConformanceReport) -> [String] {
         report.results.flatMap { r in r.differences.map { "\(r.name): \($0.aspect.rawValue) \($0.path) (deployment \($0.target), drmock \($0.drmock))" } }.sorted()
+    }
+
+    /// A token from `generateToken` at `origin`, signed in as the default fixture's admin.
+    static func token(at origin: HTTPOrigin) throws -> String {
+        let answer = try HTTPClient().send("POST", origin.basePath + "/sharing/rest/generateToken", to: origin,
+                                           headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                           body: Array("username=admin&password=\(password)&client=requestip&f=json".utf8))
+        guard let token = try JSONValue.parse(answer.text)["token"]?.stringValue else { throw FixtureError("no token: \(answer.text)") }
+        return token
     }
 
     static func temporaryDirectory() -> String {

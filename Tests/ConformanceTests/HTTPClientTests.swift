@@ -31,6 +31,24 @@ import Testing
         #expect(insecure.exitStatus == 0)
     }
 
+    @Test func aStreamedListIsReadThroughItsChunks() throws {
+        var options = DRMockServer.Options(port: 0, databasePath: ":memory:", fixture: try ConformanceHarness.fixture(),
+                                           clockMode: .manual, release: "11.3")
+        options.answerCacheBytes = 1_000  // the default fixture's two backups are about 2 KB: streamed
+        let server = try DRMockServer(options: options)
+        try server.start()
+        defer { server.stop() }
+        let origin = try #require(HTTPOrigin(url: server.baseURL))
+        let client = HTTPClient()
+        let token = try ConformanceHarness.token(at: origin)
+        let list = try client.send("GET", "/arcgis/admin/system/disasterrecovery/stores/default/backups?f=json&token=\(token)", to: origin)
+        #expect(list.header("transfer-encoding") == "chunked")
+        let backups = try JSONValue.parse(list.text)["backups"]?.arrayValue
+        #expect(backups?.compactMap { $0["backupName"]?.stringValue } == ["backup_first", "schedule1-2021-10-22-20-00-09"])
+        // And conformance reads it like the unstreamed list of drmock's own side.
+        #expect(ConformanceHarness.lines(try ConformanceHarness.run(server.baseURL)) == [])
+    }
+
     @Test func urlsAreReadWithTheirPortsAndPaths() {
         let a = HTTPOrigin(url: "https://gis.example.com/arcgis/")
         #expect(a?.isTLS == true && a?.host == "gis.example.com" && a?.port == 443 && a?.basePath == "/arcgis" && a?.hasDefaultPort == true)

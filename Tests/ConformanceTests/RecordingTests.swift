@@ -39,10 +39,7 @@ import Testing
         #expect(ConformanceHarness.lines(throughProxy) == [], "the proxy answers as its upstream does")
         let origin = try #require(HTTPOrigin(url: proxy.baseURL))
         let client = HTTPClient()
-        let signIn = try client.send("POST", "/arcgis/sharing/rest/generateToken", to: origin,
-                                     headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                                     body: Array("username=admin&password=drmock-admin-1&client=requestip&f=json".utf8))
-        let token = try #require(try JSONValue.parse(signIn.text)["token"]?.stringValue)
+        let token = try ConformanceHarness.token(at: origin)
         let created = try client.send("POST", "/arcgis/admin/system/disasterrecovery/stores/default/backups/create", to: origin,
                                       headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                       body: Array("name=recorded-one&passcode=\(Self.passcode)&f=json&token=\(token)".utf8))
@@ -85,5 +82,8 @@ import Testing
         #expect(error?["code"] == .int(403))
         #expect(error?["message"]?.stringValue?.contains("does not forward a restore") == true)
         #expect(try upstream.deployment.jobIDs().isEmpty, "the upstream saw no restore")
+        let transcript = try String(contentsOfFile: proxy.transcriptPath, encoding: .utf8)
+        #expect(transcript.contains("\"forwarded\": false"), "the transcript shows the refused restore")
+        #expect(!transcript.contains("whatever1"), "its passcode masked")
     }
 }
