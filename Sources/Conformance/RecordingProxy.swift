@@ -96,8 +96,9 @@ public final class RecordingProxy: Sendable {
         }
         let path = request.path.split(separator: "/", omittingEmptySubsequences: false).map { URLEncoding.encode(String($0)) }.joined(separator: "/")
         let query = URLEncoding.encodePairs(request.query.map { ($0.name, $0.value) })
-        let headers = request.headers.filter { !["referer", "origin", "date"].contains($0.name) }
-            + [("Referer", upstream.root + "/")].filter { _ in request.header("referer") != nil }
+        // Headers go as the client sent them (the client sets its own Host and framing): a token made
+        // with `client=referer` is bound to the client's Referer, which must reach the upstream unchanged.
+        let headers = request.headers
         let answer: HTTPAnswer
         do {
             answer = try client.send(request.method, query.isEmpty ? path : path + "?" + query, to: upstream, headers: headers, body: request.body)
