@@ -94,6 +94,17 @@ struct RecordedDeployment {
         ["exchanges": .array(transcript), "tasks": mask.json(.array(tasks ?? []))]
     }
 
+    /// A store as listed, in the fixture's shape: a cloud store's bucket or container (top-level fields
+    /// in the answer) goes under `cloud`, as ``BackupStore`` keeps it.
+    static func fixtureStore(_ wire: JSONValue) -> JSONValue {
+        guard case .object(let pairs) = wire else { return wire }
+        let cloudKeys: Set<String> = ["bucketName", "region", "containerName", "accountEndpointUrl", "credentialType"]
+        let cloud = pairs.filter { cloudKeys.contains($0.0) }
+        guard !cloud.isEmpty else { return wire }
+        let provider: JSONValue = wire["type"]?.stringValue == "AZURE_BLOBSTORE" ? "AZURE" : "AWS"
+        return .object(pairs.filter { !cloudKeys.contains($0.0) } + [("cloud", .object([("provider", provider)] + cloud))])
+    }
+
     /// The fixture: `base` (the default fixture's JSON: timings, cluster) with what was seen put in.
     func fixture(base: JSONValue) -> JSONValue {
         guard case .object(var pairs) = base else { return base }
@@ -109,7 +120,7 @@ struct RecordedDeployment {
                          ("privileges", JSONValue(user.privileges ?? ["portal:admin:manageSecurity", "portal:admin:viewUsers", "portal:admin:manageEnterprise"]))])
             }))
         }
-        if let stores { set("stores", .array(stores)) }
+        if let stores { set("stores", .array(stores.map(Self.fixtureStore))) }
         let storeNames = (stores ?? []).compactMap { $0["name"]?.stringValue }
         if stores != nil {
             let recorded: [JSONValue] = storeNames.flatMap { backups[$0] ?? [] }.map { backup in

@@ -128,6 +128,14 @@ struct RecordCommand: ParsableCommand {
         let signal = waitForTerminationSignal()
         proxy.stop()
         print("drmock record stopped (signal \(signal)); the fixture is \(out)")
+        // Say now, not at the first `drmock serve --fixture`, if what was recorded does not load.
+        do {
+            let fixture = try Fixture.decode(FixtureLocator.readFile(out) ?? [], source: out)
+            try fixture.validate(source: out)
+            print("\(out) loads: drmock serve --fixture \(out)")
+        } catch {
+            print("warning: \(error); `drmock fixtures validate \(out)` lists every problem")
+        }
     }
 }
 

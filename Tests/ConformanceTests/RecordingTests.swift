@@ -1,5 +1,5 @@
 import AdminAPI
-import Conformance
+@testable import Conformance
 import DisasterRecovery
 import Foundation
 import HTTPClient
@@ -69,6 +69,16 @@ import Testing
         }
         #expect(transcript.contains("\"passcode\": \"***\""))
         #expect(transcript.contains("<upstream>") && !transcript.contains("127.0.0.1:\(upstream.port)"))
+    }
+
+    @Test func aCloudStoreAsListedBecomesAFixtureStore() throws {
+        // The 11.2+ list shape of an S3 store: bucket and region at the top level.
+        let listed = try JSONValue.parse(#"{"default": false, "identity": "abcdefghij0123456789", "identityKey": "a2V5", "name": "s3", "rootDir": "dr", "type": "S3", "versionCreated": "11.3.0", "bucketName": "dr-bucket", "region": "us-west-2"}"#)
+        let store = RecordedDeployment.fixtureStore(listed)
+        #expect(store["bucketName"] == nil && store["region"] == nil)
+        #expect(store["cloud"] == ["provider": "AWS", "bucketName": "dr-bucket", "region": "us-west-2"])
+        let decoded = try JSONDecoder().decode(BackupStore.self, from: Data(store.serialized()))
+        #expect(decoded.cloud?.bucketName == "dr-bucket" && decoded.versionCreated == "11.3.0")
     }
 
     @Test func aRestoreIsNotForwardedUnlessAllowed() throws {
