@@ -13,19 +13,19 @@ struct ConformanceCommand: ParsableCommand {
         commandName: "conformance",
         abstract: "Check a deployment's Enterprise Administrator API against drmock's answers for its release.",
         discussion: """
-            Runs the same requests against URL (https://host/<context>) and against a drmock of the
-            deployment's release started in-process, and reports where the answers differ: HTTP status,
-            error envelope (code, message, details type), field names and JSON types, stage names and
-            duration formats, token lifetimes and refusals, f=pjson and f=html answers. Values that
+            Runs the same requests against URL (https://host/<context>) and against a drmock of the \
+            deployment's release started in-process, and reports where the answers differ: HTTP status, \
+            error envelope (code, message, details type), field names and JSON types, stage names and \
+            duration formats, token lifetimes and refusals, f=pjson and f=html answers. Values that \
             legitimately differ (ids, times, names) do not count.
 
-            Read-only by default: GET requests, generateToken and a store's validate. --write adds
-            creating a scratch backup (drmock-conformance-<hex>) in the store --store names, polling its
-            job to the end, reading it and deleting it. It never restores (a restore replaces the
+            Read-only by default: GET requests, generateToken and a store's validate. --write adds \
+            creating a scratch backup (drmock-conformance-<hex>) in the store --store names, polling its \
+            job to the end, reading it and deleting it. It never restores (a restore replaces the \
             organization) and never changes settings or stores.
 
-            Tokens, passwords and passcodes are masked and hosts replaced in the table and the --json
-            report. Exit status: 0 nothing differs, 1 something does, 2 the check could not run
+            Tokens, passwords and passcodes are masked and hosts replaced in the table and the --json \
+            report. Exit status: 0 nothing differs, 1 something does, 2 the check could not run \
             (unreachable, sign-in refused, unknown release).
             """)
 
@@ -82,12 +82,12 @@ struct RecordCommand: ParsableCommand {
         commandName: "record",
         abstract: "Forward every request to a deployment and record what it answers into a fixture and a transcript.",
         discussion: """
-            Point a client at the printed URL: each request goes to --upstream and its answer comes back
-            (the upstream's URLs in it pointed at the proxy). What the answers show (release, stores,
-            backups, DR settings, tasks, who signed in) is written to --out as a fixture after every
-            exchange, and every exchange to the transcript beside it (FILE.transcript.json). Tokens,
-            passwords and passcodes are masked and the upstream host replaced; a password seen at sign-in
-            is kept only as a salted hash, so `drmock serve --fixture FILE` accepts the same sign-in.
+            Point a client at the printed URL: each request goes to --upstream and its answer comes back \
+            (the upstream's URLs in it pointed at the proxy). What the answers show (release, stores, \
+            backups, DR settings, tasks, who signed in) is written to --out as a fixture after every \
+            exchange, and every exchange to the transcript beside it (FILE.transcript.json). Tokens, \
+            passwords and passcodes are masked and the upstream host replaced; a password seen at sign-in \
+            is kept only as a salted hash, so `drmock serve --fixture FILE` accepts the same sign-in. \
             A restore is answered with an error envelope and not forwarded, unless --allow-restore.
             """)
 
