@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// `--write`: a scratch backup made, polled to its end, read and deleted, on the deployment (in the
-/// store the user names) and on drmock alike. Never a restore (it replaces the organization), never a
+/// store the user names) and on drmock alike; then a one-minute token used after its minute. Never a restore (it replaces the organization), never a
 /// change of settings or stores.
 struct WriteChecks {
     let run: ConformanceRun
@@ -25,6 +25,14 @@ struct WriteChecks {
         let name = "drmock-conformance-" + Self.randomText(8, alphabet: "0123456789abcdef")
         let passcode = Self.randomText(24, alphabet: "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
         mask.add(secret: passcode)
+        // A token for one minute on each side, tried again once the backup is done (decision 9: expired is refused).
+        let shortLived = [(target, run.options.username, run.options.password),
+                          (reference, ConformanceRun.referenceUser.0, ConformanceRun.referenceUser.1)].map { session, user, password in
+            let token = (try? session.generateToken(username: user, password: password, expiration: 1, mask: mask))?.json?["token"]?.stringValue
+            if let token { mask.add(secret: token) }
+            return token
+        }
+        let issued = ContinuousClock.now
         let dr = Probe.dr, mask = mask
         let tStore = "\(dr)/stores/\(URLEncoding.encode(store))", dStore = "\(dr)/stores/\(URLEncoding.encode(referenceStore))"
         let form = [("name", name), ("passcode", passcode), ("description", "drmock conformance scratch backup"), ("f", "json")]
@@ -64,7 +72,33 @@ struct WriteChecks {
         results.append(run.compare(name: "delete backup", kind: .json, mask: mask,
                                    target: { try target.send("POST", "\(tStore)/backups/\(URLEncoding.encode(name))/delete", query: [], form: [("f", "json")], mask: mask) },
                                    drmock: { try reference.send("POST", "\(dStore)/backups/\(URLEncoding.encode(name))/delete", query: [], form: [("f", "json")], mask: mask) }))
+        results.append(expiredTokenCheck(shortLived, issued: issued, mask: mask))
         return results
+    }
+
+    /// The one-minute tokens once expired: the deployment's is tried until it is refused (at most 90 s
+    /// after it was issued, however fast its clock runs); drmock's clock is moved past its minute.
+    func expiredTokenCheck(_ tokens: [String?], issued: ContinuousClock.Instant, mask: SecretMask) -> CheckResult {
+        guard let t = tokens[0], let d = tokens[1] else {
+            return CheckResult(name: "expired token", request: "", outcome: .skipped("no one-minute token was issued"))
+        }
+        var expiredTarget = target, expiredReference = reference
+        expiredTarget.token = t
+        expiredReference.token = d
+        let path = "\(Probe.dr)/stores"
+        return run.compare(name: "expired token", kind: .json, mask: mask,
+                           target: {
+                               var answer = try expiredTarget.send("GET", path, mask: mask)
+                               while answer.json?["error"] == nil, ContinuousClock.now - issued < .seconds(90) {
+                                   usleep(UInt32(run.options.pollMilliseconds) * 1000)
+                                   answer = try expiredTarget.send("GET", path, mask: mask)
+                               }
+                               return answer
+                           },
+                           drmock: {
+                               try server.advanceClock(by: 61_000)
+                               return try expiredReference.send("GET", path, mask: mask)
+                           })
     }
 
     /// Polls the deployment's job until it is COMPLETED, FAILED or TIMED OUT; false at the time limit.
