@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -269,6 +270,36 @@ int cmhd_connection_is_tls(struct MHD_Connection *connection) {
 
 int cmhd_set_connection_timeout(struct MHD_Connection *connection, unsigned int seconds) {
     return MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT, seconds) == MHD_YES;
+}
+
+/* ---- broken answers (socket faults) ---- */
+
+static int connection_socket(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : (int)info->connect_fd;
+}
+
+int cmhd_reset_connection(struct MHD_Connection *connection) {
+    int fd = connection_socket(connection);
+    if (fd < 0)
+        return 0;
+    struct linger abort_on_close = {1, 0};
+    (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    /* libmicrohttpd shuts the socket down for writing (a FIN) before it closes it, and a client that
+     * reads the FIN first sees an orderly end, not a reset. Disconnecting the socket (connect with
+     * AF_UNSPEC) sends the RST now; libmicrohttpd's own shutdown and close then do nothing more. */
+    struct sockaddr unspecified;
+    memset(&unspecified, 0, sizeof unspecified);
+    unspecified.sa_family = AF_UNSPEC;
+    (void)connect(fd, &unspecified, sizeof unspecified);
+    return 1;
+}
+
+int cmhd_send_raw(struct MHD_Connection *connection, const void *bytes, size_t count) {
+    int fd = connection_socket(connection);
+    if (fd < 0)
+        return 0;
+    return send(fd, bytes, count, MSG_NOSIGNAL) >= 0;
 }
 
 /* ---- waiting for SIGINT / SIGTERM ---- */

@@ -17,7 +17,7 @@ final class Dispatcher: Sendable {
     let isTLS: Bool
     /// Requests whose headers have arrived and that have not completed yet.
     let requestsInProgress = Atomic<Int>(0)
-    private let suspended = SuspendedRequests()
+    let suspended = SuspendedRequests()
 
     init(handler: @escaping Handler, offload: (@Sendable (Request) -> Bool)? = nil, maxBodyBytes: Int, bodyTooLarge: Response? = nil, isTLS: Bool) {
         self.handler = handler
@@ -194,6 +194,7 @@ final class Dispatcher: Sendable {
     private func queue(_ response: Response, on connection: OpaquePointer, method: UnsafePointer<CChar>? = nil) -> Bool {
         // 1xx are not final responses: libmicrohttpd would send the status line and nothing more.
         let status = (200...999).contains(response.status) ? UInt32(response.status) : 500
+        if let fault = response.socketFault { return queueBroken(response, fault, status: status, on: connection) }
         if let stream = response.stream {
             let isHead = method.map { String(cString: $0) == "HEAD" } ?? false
             guard let mhdResponse = Self.makeStreamedMHDResponse(response, stream, isHead: isHead) else { return false }
@@ -236,7 +237,7 @@ final class Dispatcher: Sendable {
         return mhdResponse
     }
 
-    private static func addHeaders(_ response: Response, to mhdResponse: OpaquePointer) {
+    static func addHeaders(_ response: Response, to mhdResponse: OpaquePointer) {
         for header in response.headers where !isFramingHeader(header.name) {
             // Refused (and so dropped) if the name or value contains CR, LF or other forbidden characters.
             _ = MHD_add_response_header(mhdResponse, header.name, header.value)
@@ -267,8 +268,8 @@ final class Dispatcher: Sendable {
             }
             produce = { _ in false }  // never asked for: libmicrohttpd sends no body to HEAD
         }
-        let box = Unmanaged.passRetained(StreamedBody(produce))
-        guard let mhdResponse = MHD_create_response_from_callback(size, BodyStream.blockSize, streamRead, box.toOpaque(), streamFree) else {
+        let box = Unmanaged<ContentReader>.passRetained(StreamedBody(produce))
+        guard let mhdResponse = MHD_create_response_from_callback(size, BodyStream.blockSize, contentRead, box.toOpaque(), contentFree) else {
             box.release()
             return nil
         }
@@ -277,20 +278,26 @@ final class Dispatcher: Sendable {
     }
 }
 
-/// libmicrohttpd's content reader for a streamed body: up to `max` bytes at `buffer`.
-private func streamRead(_ cls: UnsafeMutableRawPointer?, _ position: UInt64, _ buffer: UnsafeMutablePointer<CChar>?, _ max: Int) -> Int {
-    guard let cls, let buffer else { return StreamedBody.endWithError }
-    return Unmanaged<StreamedBody>.fromOpaque(cls).takeUnretainedValue().read(into: UnsafeMutableRawPointer(buffer), max: max)
+/// A body libmicrohttpd reads through a callback (a streamed body, a truncated or trickled one):
+/// each subclass hands over up to `max` bytes per call.
+class ContentReader {
+    func read(into destination: UnsafeMutableRawPointer, max: Int) -> Int { StreamedBody.endWithError }
 }
 
-/// libmicrohttpd is done with a streamed body (sent, failed or abandoned): release it.
-private func streamFree(_ cls: UnsafeMutableRawPointer?) {
-    if let cls { Unmanaged<StreamedBody>.fromOpaque(cls).release() }
+/// libmicrohttpd's content reader for a callback body: up to `max` bytes at `buffer`.
+func contentRead(_ cls: UnsafeMutableRawPointer?, _ position: UInt64, _ buffer: UnsafeMutablePointer<CChar>?, _ max: Int) -> Int {
+    guard let cls, let buffer else { return StreamedBody.endWithError }
+    return Unmanaged<ContentReader>.fromOpaque(cls).takeUnretainedValue().read(into: UnsafeMutableRawPointer(buffer), max: max)
+}
+
+/// libmicrohttpd is done with a callback body (sent, failed or abandoned): release it.
+func contentFree(_ cls: UnsafeMutableRawPointer?) {
+    if let cls { Unmanaged<ContentReader>.fromOpaque(cls).release() }
 }
 
 /// One send of a streamed body: the producer and the piece it made last, handed to libmicrohttpd as
 /// it asks (libmicrohttpd calls `read` for one connection at a time).
-final class StreamedBody {
+final class StreamedBody: ContentReader {
     /// libmicrohttpd's MHD_CONTENT_READER_END_OF_STREAM and _END_WITH_ERROR (macros Swift does not import).
     static let endOfStream = -1
     static let endWithError = -2
@@ -305,7 +312,7 @@ final class StreamedBody {
         piece.reserveCapacity(BodyStream.blockSize + 4096)
     }
 
-    func read(into destination: UnsafeMutableRawPointer, max: Int) -> Int {
+    override func read(into destination: UnsafeMutableRawPointer, max: Int) -> Int {
         while offset == piece.count {
             guard more else { return Self.endOfStream }
             piece.removeAll(keepingCapacity: true)

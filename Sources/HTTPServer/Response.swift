@@ -10,6 +10,9 @@ public struct Response: Sendable {
     /// A body made piece by piece while it is sent, instead of ``body`` (which is then ignored): for an
     /// answer too big to build whole per client. See ``BodyStream``.
     public var stream: BodyStream? { didSet { prepared = nil } }
+    /// Sent broken instead of clean (a reset, a truncated body, …): see ``SocketFault``. Nil for an
+    /// ordinary answer.
+    public var socketFault: SocketFault?
     /// libmicrohttpd's response object for these headers and body, shared by every send of a
     /// ``repeated`` response (dropped when the headers or body change).
     var prepared: PreparedResponse?

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import Dispatch
 
 /// The requests waiting for a ``Responder``, by responder id.
 ///
@@ -13,10 +14,16 @@ final class SuspendedRequests: Sendable {
         let working: Bool
     }
 
+    /// A connection paused in the middle of sending its answer (a trickled body).
+    private struct Paused: @unchecked Sendable {
+        let connection: OpaquePointer
+    }
+
     private struct State {
         var stopping = false
         var lastID: UInt64 = 0
         var waiting: [UInt64: Waiting] = [:]
+        var paused: [UInt64: Paused] = [:]
     }
 
     private let state = Lock(State())
@@ -31,6 +38,26 @@ final class SuspendedRequests: Sendable {
             state.waiting[state.lastID] = Waiting(connection: connection, context: context, working: working)
             return state.lastID
         }
+    }
+
+    /// Suspends `connection` in the middle of sending its answer and resumes it after `ms` real
+    /// milliseconds, holding no thread meanwhile. Must be called from the connection's content reader.
+    /// False if the server is stopping (then the caller goes on without a pause).
+    func pause(_ connection: OpaquePointer, forMs ms: Int) -> Bool {
+        let id: UInt64? = state.withLock { state in
+            if state.stopping { return nil }
+            state.lastID &+= 1
+            MHD_suspend_connection(connection)
+            state.paused[state.lastID] = Paused(connection: connection)
+            return state.lastID
+        }
+        guard let id else { return false }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(ms)) { [self] in
+            state.withLock { state in
+                if let paused = state.paused.removeValue(forKey: id) { MHD_resume_connection(paused.connection) }
+            }
+        }
+        return true
     }
 
     /// Resumes request `id` with `response`; does nothing if it was already resumed.
@@ -59,6 +86,8 @@ final class SuspendedRequests: Sendable {
     private func resume(with response: Response, _ which: (Waiting) -> Bool) -> Int {
         state.withLock { state in
             state.stopping = true
+            for (_, paused) in state.paused { MHD_resume_connection(paused.connection) }
+            state.paused.removeAll()
             var count = 0
             for (id, request) in state.waiting where which(request) {
                 request.context.pendingResponse = response

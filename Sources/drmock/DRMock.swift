@@ -44,6 +44,8 @@ struct Serve: ParsableCommand {
     var connectionMemoryKib: Int?
     @Option(help: "The most contexts (/<context>/ deployments) served at once, 1 to 1000000; a request to one more answers 503 naming this option. DELETE /_mock/contexts/<name> frees one.")
     var maxContexts = defaults.maxContexts
+    @Option(help: "At shutdown, write the client-behaviour linter's report on every context to this file (JSON: {\"reports\": [what GET /_mock/lint answers, per context]}), e.g. as a CI artifact.")
+    var lintReport: String?
     @OptionGroup(title: "HTTPS") var tls: TLSOptions
 
     /// The parsed options as plain values (``ServeSettings/run()`` does the work).
@@ -53,7 +55,8 @@ struct Serve: ParsableCommand {
                       documentedOnly: documentedOnly, readyFile: readyFile,
                       noControl: noControl, controlKey: controlKey, controlLoopbackOnly: controlLoopbackOnly,
                       tlsCertificate: tls.certificate, tlsKey: tls.key, tlsDevCertificateDirectory: tls.devCertificateDirectory,
-                      hashCost: hashCost, threads: threads, connectionMemoryKiB: connectionMemoryKib, maxContexts: maxContexts)
+                      hashCost: hashCost, threads: threads, connectionMemoryKiB: connectionMemoryKib, maxContexts: maxContexts,
+                      lintReport: lintReport)
     }
 
     func run() throws { try settings.run() }

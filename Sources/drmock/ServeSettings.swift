@@ -66,6 +66,8 @@ struct ServeSettings: Equatable {
     var connectionMemoryKiB: Int?
     /// `--max-contexts`: the most contexts served at once.
     var maxContexts = DRMockServer.defaultMaxContexts
+    /// `--lint-report`: where to write the linter's report on every context at shutdown.
+    var lintReport: String?
 }
 
 extension ServeSettings {
@@ -117,6 +119,7 @@ extension ServeSettings {
             case "speed": guard let s = Double(value) else { return nil }; speed = s
             case "release": release = value
             case "ready-file": readyFile = value
+            case "lint-report": lintReport = value
             case "control-key": controlKey = value
             case "tls-cert": tlsCertificate = value
             case "tls-key": tlsKey = value
@@ -193,6 +196,9 @@ extension ServeSettings {
         print(line)
         fflush(nil)
         let signal = waitForTerminationSignal()
+        if let lintReport, !writeAtomically(lintReport, String(decoding: server.lintReportsJSON(), as: UTF8.self)) {
+            print("drmock: cannot write the lint report \(lintReport)")
+        }
         server.stop()
         print("drmock stopped (signal \(signal))")
     }

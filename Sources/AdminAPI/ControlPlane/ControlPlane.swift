@@ -19,9 +19,9 @@ public final class ControlPlane: Sendable {
     let waiters: JobWaiters
     /// Boxed, so that a request changes its context's control state in place instead of through the
     /// dictionary (whose in-place access copied the whole ContextControl, twice per request).
-    private let controls = Mutex(LastFoundDictionary<ControlBox>())
+    let controls = Mutex(LastFoundDictionary<ControlBox>())
 
-    private final class ControlBox {
+    final class ControlBox {
         var control: ContextControl
         init(_ control: ContextControl) { self.control = control }
     }
@@ -151,6 +151,7 @@ public final class ControlPlane: Sendable {
         var response: Response? = nil
         var fault: String? = nil
         var delayMs: Int64 = 0
+        var socketFault: SocketFault? = nil
         if let until = deployment.offlineUntil, !service.routes.contains(where: { $0.staysOnline && $0.match(rest) != nil }) {
             response = service.render(error: .organizationUnavailable(), format: format)
             fault = "offline until \(until)"
@@ -171,35 +172,56 @@ public final class ControlPlane: Sendable {
                 fault = "endpoint \(f.pattern): error \(f.code)"
                 deployment.recordFired(kind: "endpointError", detail: "\(request.method) \(request.path) answered \(f.code)")
             }
+            if let (socket, pattern) = decision.socket {
+                // A reset, an empty close or garbage comes before the API sees the request: nothing is
+                // done. A truncated or trickled answer is the real answer, sent broken.
+                if socket.answersNothing { response = Response(status: 0).broken(socket) }
+                fault = [fault, "endpoint \(pattern): socket \(socket.name)"].compactMap { $0 }.joined(separator: "; ")
+                deployment.recordFired(kind: "endpointSocket", detail: "\(request.method) \(request.path): \(socket.name)")
+            }
             if delayMs > 0 {
                 fault = [fault, "latency \(delayMs) ms"].compactMap { $0 }.joined(separator: "; ")
             }
+            socketFault = decision.socket?.0
         }
         var user: String? = nil
-        let answer = response ?? service.respond(request, plan: plan, deployment: deployment, signedIn: &user)
+        var answer = response ?? service.respond(request, plan: plan, deployment: deployment, signedIn: &user)
+        if let socketFault, answer.socketFault == nil { answer = answer.broken(socketFault) }
         let elapsed = (ContinuousClock.now - started).components
         let latency = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15 + Double(delayMs)
         // The record only borrows the request's strings; the journal masks and copies them only for a
         // request of a new shape. What it frees (a shape pushed out of a full journal) is freed after the lock.
         let fields = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method, path: request.path,
                                   query: [], formKeys: [], user: user, status: answer.status, errorCode: Self.errorCode(of: answer),
-                                  latencyMs: latency, fault: fault)
+                                  latencyMs: latency, fault: fault, userAgent: request.header("user-agent"),
+                                  tokenPlaces: Self.tokenPlaces(of: request), format: request.formValue("f") ?? request.queryValue("f"),
+                                  expiration: request.formValue("expiration") ?? request.queryValue("expiration"))
         // Moved into the closure (a captured constant would be copied, and both copies destroyed).
         var record: JournalRecord? = JournalRecord(fields: fields, query: request.query, form: request.form)
         _ = withControl(context) { c -> JournalEntry? in
             guard let r = record.take() else { return nil }
             return c.journal.append(r)
         }
-        let delay = delayMs
-        guard delay > 0 else { return .now(answer) }
+        let delay = delayMs, final = answer
+        guard delay > 0 else { return .now(final) }
         return .later { responder in
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { responder.respond(answer) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { responder.respond(final) }
         }
+    }
+
+    /// Where `request` carries a token (for the journal; the value is never looked at).
+    static func tokenPlaces(of request: Request) -> TokenPlaces {
+        var places: TokenPlaces = []
+        if request.query.contains(where: { $0.name == "token" }) { places.insert(.query) }
+        if request.form.contains(where: { $0.name == "token" }) { places.insert(.body) }
+        for h in request.headers where h.name == "authorization" || h.name == "x-esri-authorization" { places.insert(.header) }
+        return places
     }
 
     struct Decision {
         var fault: (code: Int, message: String?, httpStatus: Int?, pattern: String)?
         var delayMs: Int64 = 0
+        var socket: (SocketFault, pattern: String)?
     }
 
     /// Which endpoint faults fire for this request (counting them down, drawing from the seeded generator).
@@ -221,6 +243,7 @@ public final class ControlPlane: Sendable {
             if d.fault == nil, let code = f.code {
                 d.fault = (code, f.message, f.httpStatus, f.patternText)
             }
+            if d.socket == nil, let socket = f.socket { d.socket = (socket, f.patternText) }
         }
         return d
     }
@@ -275,6 +298,27 @@ public final class ControlPlane: Sendable {
     static func error(_ e: AdminError, extraHeaders: [(String, String)] = []) -> Response {
         json(["error": ["code": .int(Int64(e.code)), "message": .string(e.message), "details": JSONValue(e.detailList)]],
              status: e.code, extraHeaders: extraHeaders)
+    }
+}
+
+extension SocketFault {
+    /// Its name in a fault plan (`socket`).
+    var name: String {
+        switch self {
+        case .reset: return "reset"
+        case .empty: return "empty"
+        case .garbage: return "garbage"
+        case .truncated: return "truncated"
+        case .trickle(let ms): return "trickle \(ms) ms"
+        }
+    }
+
+    /// Whether the fault replaces the answer (the request is not served at all).
+    var answersNothing: Bool {
+        switch self {
+        case .reset, .empty, .garbage: return true
+        case .truncated, .trickle: return false
+        }
     }
 }
 

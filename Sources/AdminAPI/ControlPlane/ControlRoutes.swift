@@ -309,6 +309,7 @@ enum ControlRoutes {
             call.plane.withControl(call.context) { $0.journal.clear() }
             return call.ok(["context": .string(call.context), "requests": []])
         },
+        ControlPlane.lintRoute,
         ControlRoute("GET", "jobs/{job}/timeline", .authorized, "Every transition of a job so far, and which request observed which status and stage.") { call in
             call.ok(try timelineJSON(call))
         },

@@ -1,4 +1,5 @@
 import DisasterRecovery
+import HTTPServer
 
 /// A fault plan as `POST /_mock/faults` (form `plan=<JSON>`) or a scenario file gives it.
 ///
@@ -13,7 +14,8 @@ import DisasterRecovery
 ///  "observe": ["backup-job-reads-completed-at-once"],
 ///  "endpoints": [{"method": "GET", "path": "admin/jobs/*", "code": 500, "message": "boom",
 ///                 "httpStatus": 502, "times": 2, "probability": 0.5,
-///                 "latencyMs": 250}]}
+///                 "latencyMs": 250},
+///                {"path": "admin/jobs/*", "socket": "trickle", "trickleMs": 5000, "times": 1}]}
 /// ```
 /// Every key is optional; an unknown key is refused (a typo must not pass silently).
 struct FaultPlan: Sendable {
@@ -151,6 +153,8 @@ struct EndpointFault: Sendable {
     var remaining: Int?
     var probability: Double
     var latency: Latency?
+    /// Sent broken instead of clean: reset, empty, garbage, truncated or trickle (see ``SocketFault``).
+    var socket: SocketFault?
 
     enum Latency: Sendable {
         case fixed(Int64)
@@ -159,7 +163,7 @@ struct EndpointFault: Sendable {
 
     static func parse(_ v: JSONValue, at place: String) throws -> EndpointFault {
         guard let pairs = v.objectPairs else { throw PlanError("\(place) must be an object") }
-        try FaultPlan.checkKeys(pairs, ["method", "path", "code", "message", "httpStatus", "times", "probability", "latencyMs"], at: place)
+        try FaultPlan.checkKeys(pairs, ["method", "path", "code", "message", "httpStatus", "times", "probability", "latencyMs", "socket", "trickleMs"], at: place)
         guard let path = v["path"]?.stringValue, !path.isEmpty, path.count <= 500 else {
             throw PlanError("\(place): 'path' is required, e.g. \"admin/jobs/*\" (relative to the context)")
         }
@@ -200,10 +204,39 @@ struct EndpointFault: Sendable {
                 throw PlanError("\(place): 'latencyMs' is a number of milliseconds or {\"min\": a, \"max\": b} (at most 600000)")
             }
         }
-        if f.code == nil && f.latency == nil {
-            throw PlanError("\(place) does nothing: give 'code', 'httpStatus' or 'latencyMs'")
+        f.socket = try socketFault(v, at: place)
+        if f.code == nil && f.latency == nil && f.socket == nil {
+            throw PlanError("\(place) does nothing: give 'code', 'httpStatus', 'latencyMs' or 'socket'")
         }
         return f
+    }
+
+    static let socketKinds = ["reset", "empty", "garbage", "truncated", "trickle"]
+
+    /// The entry's `socket` (with `trickleMs` for a trickle), if it has one.
+    private static func socketFault(_ v: JSONValue, at place: String) throws -> SocketFault? {
+        let trickleMs = v["trickleMs"]
+        guard let raw = v["socket"] else {
+            if trickleMs != nil { throw PlanError("\(place): 'trickleMs' goes with \"socket\": \"trickle\"") }
+            return nil
+        }
+        guard let kind = raw.stringValue, socketKinds.contains(kind) else {
+            throw PlanError("\(place): 'socket' is one of \(socketKinds.joined(separator: ", "))")
+        }
+        guard (kind == "trickle") == (trickleMs != nil) else {
+            throw PlanError("\(place): a trickle needs 'trickleMs' (the answer's total time), and only a trickle takes it")
+        }
+        switch kind {
+        case "reset": return .reset
+        case "empty": return .empty
+        case "garbage": return .garbage
+        case "truncated": return .truncated
+        default:
+            guard let ms = trickleMs?.int64Value, ms > 0, ms <= 600_000 else {
+                throw PlanError("\(place): 'trickleMs' is a whole number of milliseconds, 1 … 600000")
+            }
+            return .trickle(totalMs: Int(ms))
+        }
     }
 
     func matches(method m: String, path: ArraySlice<Substring>) -> Bool {

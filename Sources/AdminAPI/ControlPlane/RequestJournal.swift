@@ -1,3 +1,4 @@
+import DisasterRecovery
 import HTTPServer
 
 /// One request of the emulated API as the journal (`GET /_mock/requests`) keeps it: never a secret,
@@ -21,6 +22,22 @@ struct JournalEntry: Sendable {
     var latencyMs: Double
     /// The fault that shaped the answer, if any.
     var fault: String?
+    /// The client's User-Agent header.
+    var userAgent: String? = nil
+    /// Where it carried a token (query, body, header).
+    var tokenPlaces: TokenPlaces = []
+    /// Its `f` (query or form), and a sign-in's `expiration` (minutes): values the linter reads.
+    var format: String? = nil
+    var expiration: String? = nil
+
+    /// The request as the client-behaviour linter reads it. `offline`: the 503 of the organization
+    /// offline (a restore's window, or a plan's `offlineMs`), not an injected endpoint error.
+    var clientRequest: ClientRequest {
+        ClientRequest(seq: seq, clock: clock, method: method, path: path, queryNames: query.map(\.name), formKeys: formKeys,
+                      format: format, expiration: expiration, user: user, userAgent: userAgent, tokenPlaces: tokenPlaces,
+                      status: status, errorCode: errorCode,
+                      offline: errorCode == 503 && (fault == nil || fault?.hasPrefix("offline") == true))
+    }
 
     var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
@@ -34,6 +51,10 @@ struct JournalEntry: Sendable {
             ("latencyMs", .double((latencyMs * 1000).rounded() / 1000)),
         ]
         if let fault { pairs.append(("fault", .string(fault))) }
+        pairs.append(("userAgent", userAgent.map(JSONValue.string) ?? .null))
+        pairs.append(("tokenIn", JSONValue(tokenPlaces.names)))
+        if let format { pairs.append(("f", .string(format))) }
+        if let expiration { pairs.append(("expiration", .string(expiration))) }
         return .object(pairs)
     }
 }
@@ -251,7 +272,8 @@ private struct Shape: Hashable, Sendable {
 
     static func == (x: Shape, y: Shape) -> Bool {
         let a = x.entry, b = y.entry
-        return a.status == b.status && a.errorCode == b.errorCode && a.path == b.path && a.method == b.method && a.user == b.user
+        return a.status == b.status && a.userAgent == b.userAgent && a.tokenPlaces == b.tokenPlaces
+            && a.format == b.format && a.expiration == b.expiration && a.errorCode == b.errorCode && a.path == b.path && a.method == b.method && a.user == b.user
             && a.formKeys == b.formKeys && a.fault == b.fault
             && a.query.count == b.query.count && zip(a.query, b.query).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
@@ -260,6 +282,8 @@ private struct Shape: Hashable, Sendable {
     func matches(_ record: JournalRecord) -> Bool {
         guard entry.status == record.fields.status, entry.errorCode == record.fields.errorCode, entry.path == record.fields.path,
               entry.method == record.fields.method, entry.user == record.fields.user, entry.fault == record.fields.fault,
+              entry.userAgent == record.fields.userAgent, entry.tokenPlaces == record.fields.tokenPlaces,
+              entry.format == record.fields.format, entry.expiration == record.fields.expiration,
               entry.formKeys.count == record.form.count, entry.query.count == record.query.count else { return false }
         for (key, field) in zip(entry.formKeys, record.form) where key != field.name { return false }
         for (kept, given) in zip(entry.query, record.query) {
@@ -283,6 +307,8 @@ private struct Shape: Hashable, Sendable {
         h.combine(entry.user)
         h.combine(entry.errorCode)
         h.combine(entry.fault)
+        h.combine(entry.userAgent)
+        h.combine(entry.tokenPlaces)
     }
 
     var approximateBytes: Int {
@@ -290,6 +316,7 @@ private struct Shape: Hashable, Sendable {
         let e = entry
         return heap(e.method) + heap(e.path) + e.query.reduce(0) { $0 + heap($1.name) + heap($1.value) } + e.query.count * 32
             + e.formKeys.reduce(0) { $0 + heap($1) } + e.formKeys.count * 16 + heap(e.user ?? "") + heap(e.fault ?? "")
+            + heap(e.userAgent ?? "") + heap(e.format ?? "") + heap(e.expiration ?? "")
     }
 }
 

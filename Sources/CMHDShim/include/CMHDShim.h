@@ -82,6 +82,15 @@ int cmhd_connection_is_tls(struct MHD_Connection *connection);
 /** Sets this connection's inactivity timeout in seconds (0 = none). Returns nonzero on success. */
 int cmhd_set_connection_timeout(struct MHD_Connection *connection, unsigned int seconds);
 
+/** A broken answer on the connection's socket, for a fault a client must survive. Call from the access
+ *  handler, then return MHD_NO so that libmicrohttpd closes the connection.
+ *  `reset`: the connection is reset (RST, SO_LINGER {1, 0} and a TCP disconnect) before libmicrohttpd
+ *  closes it, so the client's next read fails with ECONNRESET rather than seeing an orderly end.
+ *  `bytes`, `count`: written raw on the socket (MSG_NOSIGNAL, once, not past TLS) before the close.
+ *  Returns nonzero when the socket was reached. */
+int cmhd_reset_connection(struct MHD_Connection *connection);
+int cmhd_send_raw(struct MHD_Connection *connection, const void *bytes, size_t count);
+
 /** Whether the calling thread is one of libmicrohttpd's (it has run a callback of a daemon started here). */
 int cmhd_is_daemon_thread(void);
 
