@@ -15,20 +15,20 @@ public enum SocketFault: Sendable, Equatable {
     /// The response's status line and headers with a `Content-Length` of the whole body, then only the
     /// first half of the body, then the connection is closed.
     case truncated
-    /// The response sent whole, but its body a few bytes at a time over about `totalMs` milliseconds,
+    /// The response sent whole, but its body 16 bytes at a time over about `totalMs` milliseconds,
     /// without holding a server thread in between (the connection is suspended between pieces).
     case trickle(totalMs: Int)
 
     /// What ``garbage`` sends: binary bytes and a line that is not an HTTP status line.
     public static let garbageBytes: [UInt8] = [0x15, 0x03, 0x01, 0x00, 0x02] + Array("drmock: these bytes are not an HTTP response\r\n".utf8)
 
-    /// How a ``trickle`` of `count` body bytes over `totalMs` is cut: pieces of `step` bytes with
-    /// `pauseMs` between them (at most one pause per 50 ms, at least one byte a piece).
+    /// How a ``trickle`` of `count` body bytes over `totalMs` is cut: pieces of `step` bytes (16, "a
+    /// few bytes") with `pauseMs` between them, so that the last piece goes out about `totalMs` after
+    /// the first.
     public static func trickleSteps(count: Int, totalMs: Int) -> (step: Int, pauseMs: Int) {
-        let pieces = max(1, min(count, totalMs / 50))
-        let step = max(1, (count + pieces - 1) / pieces)
-        let actual = max(1, (count + step - 1) / step)
-        return (step, actual > 1 ? totalMs / (actual - 1) : 0)
+        let step = 16
+        let pieces = max(1, (count + step - 1) / step)
+        return (step, pieces > 1 ? totalMs / (pieces - 1) : 0)
     }
 }
 
