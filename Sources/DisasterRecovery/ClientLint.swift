@@ -19,7 +19,7 @@ public struct ClientRequest: Sendable, Equatable {
     public var format: String?
     /// A sign-in's `expiration` (minutes), when it gave one.
     public var expiration: String?
-    /// The token's user, if it carried a valid token.
+    /// The token's user, if it carried a valid token (a sign-in's: the user it signed in).
     public var user: String?
     public var userAgent: String?
     /// Where it carried a token.
@@ -116,8 +116,8 @@ public struct ClientLinter: Sendable {
     public let rules: [LintRule]
     public init(rules: [LintRule] = LintRules.all) { self.rules = rules }
 
-    /// Groups `requests` per client (a request without a token goes to the one user seen with its
-    /// User-Agent, when there is exactly one: sign-ins carry no token) and runs every rule.
+    /// Groups `requests` per client (a request without a user, such as a refused one or an OAuth
+    /// step, goes to the one user seen with its User-Agent, when there is exactly one) and runs every rule.
     public func lint(_ requests: [ClientRequest], context: String, release: Release,
                      jobStatus: @escaping (String, Int64) -> JobStatus?) -> LintReport {
         var usersByAgent: [String: Set<String>] = [:]

@@ -11,8 +11,8 @@ public enum LintRules {
         id: "token-per-call", severity: .warning,
         summary: "Signs in (generateToken or OAuth) again for nearly every call instead of reusing its token.",
         why: "Each sign-in is a Portal round trip and a password check; a token lives 60 to 120 minutes, and portals throttle and lock out busy sign-ins.",
-        threshold: "3 or more sign-ins, with fewer than 3 other calls per sign-in (drmock's decision; generateToken's default lifetime is documented as 60 minutes, Portal's as 120).") { h in
-        let signIns = h.requests.filter(\.isSignIn)
+        threshold: "3 or more sign-ins that issued a token, with fewer than 3 other calls per sign-in (drmock's decision; generateToken's default lifetime is documented as 60 minutes, Portal's as 120).") { h in
+        let signIns = h.requests.filter(\.issuedToken)
         let calls = h.requests.filter { !$0.isSignIn && !$0.isSignInStep }
         guard signIns.count >= 3, calls.count < 3 * signIns.count else { return [] }
         return [("signed in \(signIns.count) times for \(calls.count) other calls", signIns)]
@@ -22,14 +22,14 @@ public enum LintRules {
         id: "poll-rate", severity: .warning,
         summary: "Polls a job or the status resource faster than once a second, or for long without any backoff.",
         why: "A backup or restore runs for minutes to hours; tight polling loads the admin API while it is busiest, and a restore takes it offline.",
-        threshold: "5 or more polls of one resource in a row less than 1 s apart on the emulated clock, or 20 or more polls whose gaps never grow and stay under 10 s (Esri's CLI waits 60 s, then polls the status every 10 s: reference dr-admin-api.md; the 1 s floor is drmock's decision).") { h in
+        threshold: "5 or more polls of one resource in a row less than 1 s apart on the emulated clock, or 20 or more polls all under 10 s apart whose last gaps are not half again as long as the first (median of 5) (Esri's CLI waits 60 s, then polls the status every 10 s: reference dr-admin-api.md; the 1 s floor is drmock's decision).") { h in
         var hits: [(String, [ClientRequest])] = []
         for (resource, polls) in h.polls {
             let gaps = zip(polls.dropFirst(), polls).map { $0.clock - $1.clock }
             if let run = longestRun(gaps, where: { $0 < 1000 }), run.count + 1 >= 5 {
                 let evidence = Array(polls[run.lowerBound...run.upperBound])
                 hits.append(("polled \(resource) \(evidence.count) times less than 1 s apart", evidence))
-            } else if polls.count >= 20, zip(gaps.dropFirst(), gaps).allSatisfy({ $0 <= $1 }), (gaps.max() ?? 0) < 10_000 {
+            } else if polls.count >= 20, (gaps.max() ?? 0) < 10_000, median(gaps.suffix(5)) * 2 < median(gaps.prefix(5)) * 3 {
                 hits.append(("polled \(resource) \(polls.count) times without backing off (every \(gaps.max() ?? 0) ms or less)", polls))
             }
         }
@@ -143,7 +143,7 @@ public enum LintRules {
         var expired: [ClientRequest] = []
         var reported = false
         for r in h.requests {
-            if r.isSignIn { expired = []; reported = false; continue }
+            if r.issuedToken { expired = []; reported = false; continue }
             guard r.errorCode == 498 else { continue }
             expired.append(r)
             if expired.count >= 2 && !reported {
@@ -152,6 +152,11 @@ public enum LintRules {
             }
         }
         return hits
+    }
+
+    static func median<C: Collection<Int64>>(_ values: C) -> Int64 {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 
     /// The longest run of consecutive gaps that satisfy `test`, as a range of the requests around them.
@@ -208,6 +213,14 @@ extension ClientRequest {
     var isSignIn: Bool {
         guard method == "POST" else { return false }
         return path.hasSuffix("/sharing/rest/generateToken") || path.hasSuffix("/sharing/oauth2/signin") || path.hasSuffix("/sharing/rest/oauth2/token")
+    }
+
+    /// A sign-in that succeeded: the journal names the user a sign-in signed in only then; the code
+    /// flow's token exchange names none, and answers JSON that is no error.
+    var issuedToken: Bool {
+        guard isSignIn else { return false }
+        if user != nil { return true }
+        return path.hasSuffix("/sharing/rest/oauth2/token") && status == 200 && errorCode == nil && format?.lowercased() != "html"
     }
 
     /// A step of signing in that is not a call of the API (the OAuth page, `info` probes).

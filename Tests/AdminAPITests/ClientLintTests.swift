@@ -70,6 +70,22 @@ import Testing
         #expect(evidence.compactMap { $0["seq"] as? Int } == [1, 3, 5, 7])
     }
 
+    @Test func failedSignInsAreNotCountedAsSignIns() throws {
+        let h = try Harness()
+        let c = Client(h, agent: "wrong-password/1")
+        for f in ["json", "html"] {
+            for _ in 0..<3 {
+                _ = c.post("/arcgis/sharing/rest/generateToken", [("username", "admin"), ("password", "nope-\(f)"), ("client", "referer"), ("referer", "x"), ("f", f)])
+            }
+        }
+        let f = try Self.findings(h, agent: c.agent)
+        #expect(f.isEmpty, "\(f)")
+        // Nor do they name a user in the journal (only a sign-in that succeeded does).
+        let journal = try h.json(h.control("GET", "requests", token: try h.token()))["requests"] as? [[String: Any]] ?? []
+        #expect(journal.filter { ($0["userAgent"] as? String) == c.agent }.allSatisfy { $0["user"] is NSNull })
+        #expect(journal.last?["user"] as? String == "admin")  // the harness's own sign-in
+    }
+
     @Test func pollingAJobInATightLoopTripsPollRate() throws {
         let h = try Harness()
         var c = Client(h, agent: "tight-loop/1")

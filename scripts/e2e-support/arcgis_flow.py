@@ -258,10 +258,31 @@ def expired_tokens(server):
               err is not None and expected in err and f"(Error Code: {code})" in err, err)
 
 
+def lint_report(server):
+    """Prints the client-behaviour linter's report on the flow (GET /_mock/lint): whatever it finds is
+    reported, not tuned away. Checks only that it answers in the shared shape."""
+    r = requests.get(f"{server.control}/lint", params={"f": "json", "token": server.admin_token()}, verify=CERT)
+    report = r.json()
+    check("lint: GET /_mock/lint answers the report", r.status_code == 200 and set(report) == {"context", "release", "rules", "findings"}, r.text[:600])
+    findings = report.get("findings", [])
+    print(f"--- drmock lint: context {report.get('context')}, release {report.get('release')}: {len(findings)} findings", flush=True)
+    for f in findings:
+        client = f["client"]
+        seqs = [e["seq"] for e in f["evidence"]]
+        shown = "; ".join(f"#{e['seq']} {e['method']} {e['path']} {e['status']}" for e in f["evidence"][:3])
+        print(f"{f['severity'].upper()} {f['rule']} [{client['user']} / {client['userAgent']}]: {f['message']}", flush=True)
+        print(f"    why: {f['why']}", flush=True)
+        print(f"    evidence ({len(seqs)}): {shown}{' ...' if len(seqs) > 3 else ''}", flush=True)
+    print("--- end of lint report", flush=True)
+    check("lint: every finding names a known rule and has evidence",
+          all(f["rule"] in {r["id"] for r in report["rules"]} and f["evidence"] for f in findings), findings[:3])
+
+
 def main():
     servers = []
+    lint_file = os.path.join(CERT_DIR, "lint-report.json")
     try:
-        main_server = Drmock("--speed", "30")
+        main_server = Drmock("--speed", "30", "--lint-report", lint_file)
         servers.append(main_server)
         print(f"drmock at {main_server.url}", flush=True)
         for mode in ("oauth", "gentoken"):
@@ -273,6 +294,10 @@ def main():
             viewer_refused(main_server.url)
         except Exception:
             check("viewer checks ran", False, traceback.format_exc())
+        try:
+            lint_report(main_server)
+        except Exception:
+            check("lint report ran", False, traceback.format_exc())
         manual = Drmock("--clock", "manual")
         servers.append(manual)
         try:
@@ -282,6 +307,12 @@ def main():
     finally:
         for s in servers:
             s.stop()
+    try:
+        with open(lint_file) as f:
+            reports = json.load(f)["reports"]
+        check("lint: --lint-report wrote every context's report at shutdown", any(r["context"] == "arcgis" for r in reports), reports[:1])
+    except Exception:
+        check("lint: --lint-report wrote a report at shutdown", False, traceback.format_exc())
     print(f"{passed} passed, {failed} failed", flush=True)
     return 1 if failed or not passed else 0
 

@@ -187,12 +187,18 @@ public final class ControlPlane: Sendable {
         var user: String? = nil
         var answer = response ?? service.respond(request, plan: plan, deployment: deployment, signedIn: &user)
         if let socketFault, answer.socketFault == nil { answer = answer.broken(socketFault) }
+        let errorCode = Self.errorCode(of: answer)
+        // A sign-in carries no token: the journal names the user it signed in, when it succeeded (a
+        // redirect, or JSON that is no error: a failed one answers an envelope or a page again).
+        if user == nil, request.method == "POST", errorCode == nil, answer.status == 302 || (answer.status == 200 && Self.isJSON(answer)) {
+            user = request.formValue("username")
+        }
         let elapsed = (ContinuousClock.now - started).components
         let latency = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15 + Double(delayMs)
         // The record only borrows the request's strings; the journal masks and copies them only for a
         // request of a new shape. What it frees (a shape pushed out of a full journal) is freed after the lock.
         let fields = JournalEntry(seq: 0, time: wallClockMillis(), clock: deployment.clock.now(), method: request.method, path: request.path,
-                                  query: [], formKeys: [], user: user, status: answer.status, errorCode: Self.errorCode(of: answer),
+                                  query: [], formKeys: [], user: user, status: answer.status, errorCode: errorCode,
                                   latencyMs: latency, fault: fault, userAgent: request.header("user-agent"),
                                   tokenPlaces: Self.tokenPlaces(of: request), format: request.formValue("f") ?? request.queryValue("f"),
                                   expiration: request.formValue("expiration") ?? request.queryValue("expiration"))
@@ -269,6 +275,10 @@ public final class ControlPlane: Sendable {
             return nil
         }
         return Int(code)
+    }
+
+    static func isJSON(_ response: Response) -> Bool {
+        response.headers.contains { $0.name.lowercased() == "content-type" && $0.value.contains("json") }
     }
 
     private static let envelopeStart = Array(#"{"error""#.utf8)

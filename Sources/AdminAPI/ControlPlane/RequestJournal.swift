@@ -13,7 +13,8 @@ struct JournalEntry: Sendable {
     var path: String
     var query: [(name: String, value: String)]
     var formKeys: [String]
-    /// The token's user, if the request carried a valid token.
+    /// The token's user, if the request carried a valid token; for a sign-in that succeeded, the
+    /// user it signed in (its `username`).
     var user: String?
     var status: Int
     /// The error envelope's code, if the answer was an error.
