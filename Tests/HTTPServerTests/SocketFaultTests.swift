@@ -79,6 +79,20 @@ import Glibc
         }
     }
 
+    @Test func aTricklePauseLongerThanTheIdleTimeoutDoesNotCloseTheConnection() throws {
+        // Two pieces 2.5 s apart on a server that closes connections idle for 1 s: a paused
+        // (suspended) connection is not idle.
+        var configuration = Server.Configuration()
+        configuration.connectionTimeoutSeconds = 1
+        let body = Array("0123456789abcdef0123456789".utf8)
+        let handler: Handler = { _ in .now(Response(status: 200, body: body).broken(.trickle(totalMs: 2500))) }
+        try withServer(configuration, handler: handler) { server in
+            let got = try RawExchange(port: server.port, close: true)
+            #expect(got.split.1 == body)
+            #expect(got.elapsedMs >= 2400)
+        }
+    }
+
     @Test func trickleStepsCoverTheBody() {
         #expect(SocketFault.trickleSteps(count: 70, totalMs: 700) == (16, 175))  // 5 pieces, 4 pauses
         #expect(SocketFault.trickleSteps(count: 0, totalMs: 1000).pauseMs == 0)
