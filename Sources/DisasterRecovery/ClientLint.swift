@@ -109,6 +109,8 @@ struct ClientHistory {
     var release: Release
     /// A job's status at an emulated instant (nil if the job is unknown).
     var jobStatus: (String, Int64) -> JobStatus?
+    /// The job the status resource shows at an emulated instant: the latest submitted by then.
+    var statusJob: (Int64) -> String?
 }
 
 /// Runs the rules over a context's requests, one client at a time.
@@ -119,7 +121,8 @@ public struct ClientLinter: Sendable {
     /// Groups `requests` per client (a request without a user, such as a refused one or an OAuth
     /// step, goes to the one user seen with its User-Agent, when there is exactly one) and runs every rule.
     public func lint(_ requests: [ClientRequest], context: String, release: Release,
-                     jobStatus: @escaping (String, Int64) -> JobStatus?) -> LintReport {
+                     jobStatus: @escaping (String, Int64) -> JobStatus?,
+                     statusJob: @escaping (Int64) -> String? = { _ in nil }) -> LintReport {
         var usersByAgent: [String: Set<String>] = [:]
         for r in requests { if let u = r.user { usersByAgent[r.userAgent ?? "", default: []].insert(u) } }
         var order: [LintClient] = []
@@ -133,7 +136,8 @@ public struct ClientLinter: Sendable {
         }
         var findings: [LintFinding] = []
         for client in order {
-            let history = ClientHistory(client: client, requests: byClient[client] ?? [], release: release, jobStatus: jobStatus)
+            let history = ClientHistory(client: client, requests: byClient[client] ?? [], release: release,
+                                        jobStatus: jobStatus, statusJob: statusJob)
             for rule in rules {
                 for hit in rule.check(history) {
                     findings.append(LintFinding(rule: rule, client: client, message: hit.message, evidence: hit.evidence))
@@ -147,8 +151,10 @@ public struct ClientLinter: Sendable {
 extension Deployment {
     /// The linter's report on `requests` (this context's journal), job statuses read from this deployment.
     public func lint(_ requests: [ClientRequest], linter: ClientLinter = ClientLinter()) -> LintReport {
-        linter.lint(requests, context: context, release: releaseProfile) { [self] id, at in
-            (try? job(id: id))?.job.progress(at: at).status
-        }
+        let jobs = ((try? jobIDs()) ?? []).compactMap { try? job(id: $0).job }.sorted { $0.submittedAt < $1.submittedAt }
+        let byID = Dictionary(jobs.map { ($0.jobID, $0) }, uniquingKeysWith: { a, _ in a })
+        return linter.lint(requests, context: context, release: releaseProfile,
+                           jobStatus: { id, at in byID[id]?.progress(at: at).status },
+                           statusJob: { at in jobs.last { $0.submittedAt <= at }?.jobID })
     }
 }

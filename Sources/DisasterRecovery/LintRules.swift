@@ -38,16 +38,23 @@ public enum LintRules {
 
     static let pollAfterFailure = LintRule(
         id: "poll-after-failure", severity: .error,
-        summary: "Keeps polling a job after it ended FAILED, TIMED OUT or CANCELLED: it waits only for COMPLETED.",
+        summary: "Keeps polling a job (or the status resource showing it) after it ended FAILED, TIMED OUT or CANCELLED: it waits only for COMPLETED.",
         why: "A failed backup never completes: such a loop spins until its own timeout (Esri's CLI's is 7200 s) and reports a hang instead of the failure.",
-        threshold: "3 or more polls of a job after one that saw it FAILED or TIMED OUT (drmock's decision; the job statuses are the documented ones).") { h in
+        threshold: "3 or more polls of a job, or of the status resource while it shows that job, after one that saw it FAILED or TIMED OUT (drmock's decision; the job statuses are the documented ones).") { h in
         var hits: [(String, [ClientRequest])] = []
         for (resource, polls) in h.polls {
-            guard let id = resource.jobID else { continue }
-            guard let first = polls.firstIndex(where: { p in h.jobStatus(id, p.clock).map { $0 == .failed || $0 == .timedOut } ?? false }) else { continue }
-            let after = polls[(first + 1)...]
-            if after.count >= 3, let status = h.jobStatus(id, polls[first].clock) {
-                hits.append(("polled job \(id) \(after.count) more times after it ended \(status.rawValue)", Array(polls[first...])))
+            // The job each poll saw: the one polled, or the one the status resource showed then.
+            let seen = polls.map { p in resource.jobID ?? h.statusJob(p.clock) }
+            func ended(_ i: Int) -> JobStatus? {
+                guard let id = seen[i], let s = h.jobStatus(id, polls[i].clock), s == .failed || s == .timedOut else { return nil }
+                return s
+            }
+            guard let first = polls.indices.first(where: { ended($0) != nil }), let id = seen[first], let status = ended(first) else { continue }
+            // Polls after it that still saw the same job (a new job is a new wait).
+            let after = polls.indices.dropFirst(first + 1).prefix { seen[$0] == id }
+            if after.count >= 3 {
+                let what = resource.jobID == nil ? "\(resource.path) (showing job \(id))" : "job \(id)"
+                hits.append(("polled \(what) \(after.count) more times after it ended \(status.rawValue)", Array(polls[first...(after.last ?? first)])))
             }
         }
         return hits

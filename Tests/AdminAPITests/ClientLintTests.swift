@@ -125,6 +125,22 @@ import Testing
         #expect(f.first?["severity"] as? String == "error")
     }
 
+    @Test func pollingTheStatusAfterTheJobFailedTripsPollAfterFailure() throws {
+        let h = try Harness()
+        var c = Client(h, agent: "waits-for-success/1")
+        let t = try c.signIn()
+        #expect(h.control("POST", "faults", [("plan", #"{"failStage": 0, "afterMs": 1000}"#)], token: t).status == 200)
+        let job = try #require(try c.createBackup("doomed")["jobid"] as? String)
+        _ = try h.server.runUntil(job: job, reaches: .failed)
+        for _ in 0..<4 {
+            #expect((try h.json(c.get("\(Harness.dr)/status?f=json"))["status"] as? [String: Any])?["state"] as? String == "failed")
+            try h.advance(15_000)
+        }
+        let f = try Self.findings(h, agent: c.agent)
+        #expect(Self.rules(f) == ["poll-after-failure"])
+        #expect((f.first?["message"] as? String)?.contains("showing job \(job)") == true)
+    }
+
     @Test func aTokenInTheQueryStringTripsSecretInQuery() throws {
         let h = try Harness()
         var c = Client(h, agent: "query-token/1")

@@ -6,8 +6,9 @@ import Testing
     static let release = try! Release.named("11.5")
     static let status = "/c/admin/system/disasterrecovery/status"
 
-    static func lint(_ requests: [ClientRequest], jobStatus: @escaping (String, Int64) -> JobStatus? = { _, _ in nil }) -> LintReport {
-        ClientLinter().lint(requests, context: "c", release: release, jobStatus: jobStatus)
+    static func lint(_ requests: [ClientRequest], jobStatus: @escaping (String, Int64) -> JobStatus? = { _, _ in nil },
+                     statusJob: @escaping (Int64) -> String? = { _ in nil }) -> LintReport {
+        ClientLinter().lint(requests, context: "c", release: release, jobStatus: jobStatus, statusJob: statusJob)
     }
 
     static func get(_ seq: Int, _ path: String, at clock: Int64, user: String? = "admin", agent: String = "ua/1") -> ClientRequest {
@@ -44,6 +45,18 @@ import Testing
         #expect(report.findings.first?.evidence.map(\.seq) == [3, 4, 5, 6])
         // Two more polls are tolerated (one to read the message, one racing it).
         #expect(Self.lint(Array(polls.prefix(5)), jobStatus: failsAt20s).findings.isEmpty)
+    }
+
+    @Test func pollingTheStatusAfterItsJobFailedCountsUntilANewJob() {
+        let polls = (0..<5).map { i in Self.get(i + 1, Self.status, at: Int64(i) * 10_000) }
+        let failsAt10s: (String, Int64) -> JobStatus? = { id, at in id == "j1" ? (at >= 10_000 ? .failed : .executing) : .executing }
+        let report = Self.lint(polls, jobStatus: failsAt10s, statusJob: { _ in "j1" })
+        #expect(report.findings.map(\.rule.id) == ["poll-after-failure"])
+        #expect(report.findings.first?.evidence.map(\.seq) == [2, 3, 4, 5])
+        #expect(report.findings.first?.message.contains("showing job j1") == true)
+        // A new job submitted at 30 s: the polls after it wait for that one.
+        let renewed = Self.lint(polls, jobStatus: failsAt10s, statusJob: { at in at >= 30_000 ? "j2" : "j1" })
+        #expect(renewed.findings.isEmpty)
     }
 
     @Test func severitiesOrderAndFilter() {
