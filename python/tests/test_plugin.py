@@ -83,20 +83,6 @@ def test_a_bad_marker_is_explained(pytester):
     result.stdout.fnmatch_lines(["*takes release=, fixture=, faults= only*relase*"])
 
 
-def test_lint_fail_needs_the_linter_and_says_so(pytester):
-    with drmock.Server() as server:
-        has_linter = urllib.request.urlopen(f"{server.root}/_mock/openapi.json").read().find(b"/_mock/lint") >= 0
-    result = run(pytester, """
-        def test_quiet(drmock):
-            drmock.get("admin/system/disasterrecovery/status")
-    """, "--drmock-lint-fail=warning")
-    if has_linter:
-        result.assert_outcomes(passed=1)
-    else:
-        result.assert_outcomes(passed=1, errors=1)
-        result.stdout.fnmatch_lines(["*--drmock-lint-fail=warning*no client-behaviour linter*404*"])
-
-
 CONTRACT_EXAMPLE = """
         {"context": "t_ab12", "release": "11.5",
          "rules": [{"id": "token-per-call", "severity": "warning", "summary": "s", "threshold": "t"}],
@@ -117,43 +103,55 @@ def test_lint_report_reads_the_shared_contract():
         report.at_least("fatal")
 
 
-def test_lint_fail_fails_a_test_whose_context_has_findings_at_or_above_the_severity(pytester):
-    # The linter's answer is the shared contract's example, put in place of GET /_mock/lint here (the
-    # endpoint is served by another part of drmock); what is tested is the plugin's side of it.
-    pytester.makeconftest(f"""
-        import json
-        import drmock.client
-        drmock.client.Context.lint = lambda self: drmock.client.LintReport.from_json(json.loads({CONTRACT_EXAMPLE!r}))
-    """)
+# A POST whose token rides only in the query string (proxies log it, and the documents require it in
+# the body): the server's linter flags it as post-token-in-query, severity error.
+POST_WITH_TOKEN_IN_QUERY = """
+import urllib.request
+def post_with_token_in_query(context):
+    url = f"{context.base_url}/admin/system/disasterrecovery/status?f=json&token={context.token()}"
+    urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"), timeout=10).read()
+"""
+
+
+def test_lint_fail_fails_a_test_whose_client_trips_a_rule(pytester):
+    pytester.makepyfile(helpers=POST_WITH_TOKEN_IN_QUERY)
     source = """
-        def test_chatty_client(drmock):
-            drmock.get("admin")
+        from helpers import post_with_token_in_query
+        def test_careless_client(drmock):
+            post_with_token_in_query(drmock)
+        def test_careful_client(drmock):
+            drmock.get("admin/system/disasterrecovery/status")
     """
-    result = run(pytester, source, "--drmock-lint-fail=warning")
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*finding(s) at or above warning*", "*[[]warning[]] token-per-call: asked for a token*",
-                                 "*why: sign-in is rate limited*"])
-    run(pytester, source, "--drmock-lint-fail=error").assert_outcomes(passed=1)
-    run(pytester, source).assert_outcomes(passed=1)
+    result = run(pytester, source, "--drmock-lint-fail=error")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_careless_client*",
+                                 "*finding(s) at or above error*", "*[[]error[]] post-token-in-query: *"])
+    run(pytester, source).assert_outcomes(passed=2)     # opt-in: without the option, findings fail nothing
 
 
-def test_assert_lint_clean_raises_with_the_readable_report(monkeypatch):
-    monkeypatch.setattr(drmock.Context, "lint", lambda self: drmock.LintReport.from_json(json.loads(CONTRACT_EXAMPLE)))
-    context = drmock.Context("http://127.0.0.1:9", "t_ab12")       # lint() is replaced: nothing is sent
-    with pytest.raises(AssertionError, match=r"(?s)context t_ab12 \(release 11.5\).*\[warning\] token-per-call"):
-        context.assert_lint_clean()
-    assert context.assert_lint_clean(min_severity="error").findings
+def test_lint_and_assert_lint_clean_read_the_servers_linter():
+    namespace = {}
+    exec(POST_WITH_TOKEN_IN_QUERY, namespace)
+    with drmock.Server() as server:
+        careful, careless = server.context(), server.context()
+        careful.get("admin/system/disasterrecovery/status")
+        report = careful.assert_lint_clean(min_severity="info")
+        assert report.context == careful.name and report.findings == []
+        assert {"token-per-call", "post-token-in-query", "secret-in-query"} <= {r["id"] for r in report.rules}
+        namespace["post_with_token_in_query"](careless)
+        finding = next(f for f in careless.lint().findings if f.rule == "post-token-in-query")
+        # urllib's own User-Agent; no user, since drmock refuses (499) a POST whose token is in the query
+        assert finding.severity == "error" and finding.client["userAgent"].startswith("Python-urllib/")
+        assert [e["method"] for e in finding.evidence] == ["POST"]
+        with pytest.raises(AssertionError, match=rf"(?s)context {careless.name} .*\[error\] post-token-in-query"):
+            careless.assert_lint_clean()
 
 
 def test_a_server_without_the_linter_says_so():
-    with drmock.Server() as server:
-        context = server.context()
-        try:
-            report = context.lint()
-        except drmock.LintUnavailable as e:
-            assert e.status == 404 and "no client-behaviour linter" in str(e)
-        else:
-            assert report.context == context.name
+    # A drmock without the control plane has no /_mock/lint: the helpers say what is missing.
+    with drmock.Server(args=["--no-control"]) as server:
+        with pytest.raises(drmock.LintUnavailable, match="no client-behaviour linter"):
+            server.context().lint()
 
 
 def test_fixtures_by_session_option_and_by_path_in_the_marker(pytester):
