@@ -50,7 +50,9 @@ static int connect_to(const char *host, int port, int timeout_ms, char *error, s
     return fd;
 }
 
-static int append(chc_bytes *out, size_t *capacity, const unsigned char *data, size_t n) {
+// Appends n bytes; -1 when memory runs out, -2 when the answer would pass `limit` bytes.
+static int append(chc_bytes *out, size_t *capacity, size_t limit, const unsigned char *data, size_t n) {
+    if (n > limit - out->length) return -2;
     if (out->length + n > *capacity) {
         size_t wanted = *capacity ? *capacity : 16384;
         while (wanted < out->length + n) wanted *= 2;
@@ -64,8 +66,13 @@ static int append(chc_bytes *out, size_t *capacity, const unsigned char *data, s
     return 0;
 }
 
-static int plain_exchange(int fd, const unsigned char *request, size_t request_length, chc_bytes *response,
-                          char *error, size_t error_length) {
+static void append_failed(int why, size_t limit, char *error, size_t error_length) {
+    if (why == -2) fail(error, error_length, "the answer is larger than %zu bytes, the most this client reads", limit);
+    else fail(error, error_length, "out of memory");
+}
+
+static int plain_exchange(int fd, const unsigned char *request, size_t request_length, size_t limit,
+                          chc_bytes *response, char *error, size_t error_length) {
     size_t sent = 0, capacity = 0;
     while (sent < request_length) {
         ssize_t n = send(fd, request + sent, request_length - sent, MSG_NOSIGNAL);
@@ -82,18 +89,20 @@ static int plain_exchange(int fd, const unsigned char *request, size_t request_l
         if (n == 0) return 0;
         if (n < 0) {
             if (errno == EINTR) continue;
-            fail(error, error_length, "cannot read the answer: %s", strerror(errno));
+            if (errno == EAGAIN || errno == EWOULDBLOCK) fail(error, error_length, "timed out reading the answer");
+            else fail(error, error_length, "cannot read the answer: %s", strerror(errno));
             return -1;
         }
-        if (append(response, &capacity, buffer, (size_t)n) != 0) {
-            fail(error, error_length, "out of memory");
+        int appended = append(response, &capacity, limit, buffer, (size_t)n);
+        if (appended != 0) {
+            append_failed(appended, limit, error, error_length);
             return -1;
         }
     }
 }
 
 static int tls_exchange(int fd, const char *host, const char *ca_file, int insecure, int timeout_ms,
-                        const unsigned char *request, size_t request_length, chc_bytes *response,
+                        const unsigned char *request, size_t request_length, size_t limit, chc_bytes *response,
                         char *error, size_t error_length) {
     gnutls_certificate_credentials_t credentials = NULL;
     gnutls_session_t session = NULL;
@@ -153,8 +162,9 @@ static int tls_exchange(int fd, const char *host, const char *ca_file, int insec
         // A peer that closes without close_notify has still sent everything (Connection: close).
         if (n == GNUTLS_E_PREMATURE_TERMINATION && response->length > 0) break;
         if (n < 0) { ret = (int)n; goto tls_error; }
-        if (append(response, &capacity, buffer, (size_t)n) != 0) {
-            fail(error, error_length, "out of memory");
+        int appended = append(response, &capacity, limit, buffer, (size_t)n);
+        if (appended != 0) {
+            append_failed(appended, limit, error, error_length);
             goto done;
         }
     }
@@ -170,14 +180,15 @@ done:
 }
 
 int chc_exchange(const char *host, int port, int tls, const char *ca_file, int insecure, int timeout_ms,
-                 const unsigned char *request, size_t request_length, chc_bytes *response,
+                 const unsigned char *request, size_t request_length, size_t max_answer, chc_bytes *response,
                  char *error, size_t error_length) {
     response->data = NULL;
     response->length = 0;
     int fd = connect_to(host, port, timeout_ms, error, error_length);
     if (fd < 0) return -1;
-    int rc = tls ? tls_exchange(fd, host, ca_file, insecure, timeout_ms, request, request_length, response, error, error_length)
-                 : plain_exchange(fd, request, request_length, response, error, error_length);
+    int rc = tls ? tls_exchange(fd, host, ca_file, insecure, timeout_ms, request, request_length, max_answer, response,
+                                error, error_length)
+                 : plain_exchange(fd, request, request_length, max_answer, response, error, error_length);
     close(fd);
     if (rc != 0) chc_free(response);
     return rc;

@@ -9,11 +9,16 @@ public struct HTTPClient: Sendable {
     /// Skip certificate verification (`--insecure`): only when asked.
     public var insecure: Bool
     public var timeoutMilliseconds: Int
+    /// The most bytes an answer may have (head and body); a longer one fails the exchange with an
+    /// error that says so. 256 MiB: a list of 10,000 backups is about 9 MB.
+    public var maxAnswerBytes: Int
 
-    public init(caBundle: String? = nil, insecure: Bool = false, timeoutMilliseconds: Int = 30_000) {
+    public init(caBundle: String? = nil, insecure: Bool = false, timeoutMilliseconds: Int = 30_000,
+                maxAnswerBytes: Int = 256 << 20) {
         self.caBundle = caBundle
         self.insecure = insecure
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.maxAnswerBytes = maxAnswerBytes
     }
 
     /// Sends `method target` (a path with its query) to `origin`, with `headers` and `body`.
@@ -30,7 +35,8 @@ public struct HTTPClient: Sendable {
         var error = [CChar](repeating: 0, count: 512)
         let rc = request.withUnsafeBufferPointer { bytes in
             chc_exchange(origin.host, Int32(origin.port), origin.isTLS ? 1 : 0, caBundle, insecure ? 1 : 0,
-                         Int32(timeoutMilliseconds), bytes.baseAddress, bytes.count, &response, &error, error.count)
+                         Int32(timeoutMilliseconds), bytes.baseAddress, bytes.count, max(0, maxAnswerBytes), &response,
+                         &error, error.count)
         }
         guard rc == 0 else {
             throw HTTPClientError(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))

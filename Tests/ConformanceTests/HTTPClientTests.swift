@@ -49,6 +49,23 @@ import Testing
         #expect(ConformanceHarness.lines(try ConformanceHarness.run(server.baseURL)) == [])
     }
 
+    @Test func anAnswerLongerThanTheLimitIsRefusedWithAnErrorThatSaysSo() throws {
+        let server = try DRMockServer(options: DRMockServer.Options(port: 0, databasePath: ":memory:",
+                                                                    fixture: try ConformanceHarness.fixture(), clockMode: .manual))
+        try server.start()
+        defer { server.stop() }
+        let origin = try #require(HTTPOrigin(url: server.baseURL))
+        let token = try ConformanceHarness.token(at: origin)
+        let path = "/arcgis/admin/system/disasterrecovery/stores/default/backups?f=json&token=\(token)"
+        let whole = try HTTPClient().send("GET", path, to: origin)
+        #expect(whole.status == 200 && whole.text.contains("backup_first"))
+        #expect {
+            try HTTPClient(maxAnswerBytes: 1_000).send("GET", path, to: origin)
+        } throws: { error in
+            "\(error)" == "the answer is larger than 1000 bytes, the most this client reads"
+        }
+    }
+
     @Test func urlsAreReadWithTheirPortsAndPaths() {
         let a = HTTPOrigin(url: "https://gis.example.com/arcgis/")
         #expect(a?.isTLS == true && a?.host == "gis.example.com" && a?.port == 443 && a?.basePath == "/arcgis" && a?.hasDefaultPort == true)

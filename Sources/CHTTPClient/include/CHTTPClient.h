@@ -12,9 +12,10 @@ typedef struct {
 /// turn), over TLS when `tls` is non-zero, writes `request` (which should say `Connection: close`) and
 /// reads until the peer closes. TLS verifies the peer's certificate chain and name against `ca_file`
 /// (PEM; the system's trust store when NULL) unless `insecure` is non-zero. `timeout_ms` bounds each
-/// connect, read and write. Returns 0, or -1 with a message in `error`.
+/// connect, read and write. An answer of more than `max_answer` bytes (head and body) is refused, so a
+/// peer that never stops sending cannot exhaust memory. Returns 0, or -1 with a message in `error`.
 int chc_exchange(const char *host, int port, int tls, const char *ca_file, int insecure, int timeout_ms,
-                 const unsigned char *request, size_t request_length, chc_bytes *response,
+                 const unsigned char *request, size_t request_length, size_t max_answer, chc_bytes *response,
                  char *error, size_t error_length);
 
 void chc_free(chc_bytes *bytes);
