@@ -82,8 +82,16 @@ public final class RecordingProxy: Sendable {
     /// The fixture as recorded so far.
     public var fixtureJSON: JSONValue { recording.withLock { $0.fixture(base: base) } }
 
+    /// A restore's URL, whatever the method, letter case or trailing slashes: a real deployment may be
+    /// more lenient than drmock about those, and a restore forwarded by mistake replaces an organization.
+    static func isRestore(_ path: String) -> Bool {
+        var p = Substring(path.lowercased())
+        while p.hasSuffix("/") { p = p.dropLast() }
+        return p.hasSuffix("/restore")
+    }
+
     func forward(_ request: Request) -> Reply {
-        if request.method == "POST", request.path.hasSuffix("/restore"), !options.allowRestore {
+        if !options.allowRestore, Self.isRestore(request.path) {
             let refusal: JSONValue = ["error": [
                 "code": 403,
                 "message": "drmock record does not forward a restore: it would replace the upstream deployment's organization.",

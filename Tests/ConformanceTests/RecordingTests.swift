@@ -95,5 +95,15 @@ import Testing
         let transcript = try String(contentsOfFile: proxy.transcriptPath, encoding: .utf8)
         #expect(transcript.contains("\"forwarded\": false"), "the transcript shows the refused restore")
         #expect(!transcript.contains("whatever1"), "its passcode masked")
+        // Whatever the method, letter case or trailing slash: the proxy refuses, the upstream never sees it.
+        for (method, path) in [("GET", "/arcgis/admin/system/disasterrecovery/stores/default/backups/backup_first/restore/?passcode=whatever1"),
+                               ("POST", "/arcgis/admin/system/disasterrecovery/stores/default/backups/backup_first/RESTORE")] {
+            let refused = try HTTPClient().send(method, path, to: origin)
+            #expect(try JSONValue.parse(refused.text)["error"]?["message"]?.stringValue?.contains("does not forward a restore") == true,
+                    "\(method) \(path)")
+        }
+        #expect(try upstream.deployment.jobIDs().isEmpty)
+        #expect(!(try String(contentsOfFile: proxy.transcriptPath, encoding: .utf8)).contains("whatever1"), "a passcode in a query masked too")
+        #expect(!RecordingProxy.isRestore("/arcgis/admin/system/disasterrecovery/stores/default/backups/restored-one"))
     }
 }
