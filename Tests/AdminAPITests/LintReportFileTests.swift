@@ -13,15 +13,14 @@ import Testing
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", "0", "--db", ":memory:", "--clock", "manual", "--ready-file", readyFile, "--lint-report", reportFile]
         process.currentDirectoryURL = URL(fileURLWithPath: Harness.root)
-        process.standardOutput = FileHandle.nullDevice
+        let out = Pipe()
+        process.standardOutput = out
         try process.run()
         defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
-        var ready: String? = nil
-        let deadline = Date().addingTimeInterval(20)
-        while ready == nil && Date() < deadline {
-            if let text = try? String(contentsOfFile: readyFile, encoding: .utf8), !text.isEmpty { ready = text } else { usleep(2000) }
-        }
-        let line = try #require(ready)
+        // drmock prints the ready line on stdout once it has written the ready file: read the pipe until
+        // then (EOF if it exits first), instead of polling the file.
+        let line = try #require(Self.readyLine(from: out.fileHandleForReading), "drmock exited before it was ready")
+        #expect(try String(contentsOfFile: readyFile, encoding: .utf8) == line + "\n")
         let info = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let port = UInt16(try #require(info["port"] as? Int))
         // Two contexts; the second one's client uses the 10.9 URLs.
@@ -42,5 +41,20 @@ import Testing
         #expect(reports.compactMap { $0["context"] as? String } == ["arcgis", "ci-7"])
         let rules = reports.map { (($0["findings"] as? [[String: Any]]) ?? []).compactMap { $0["rule"] as? String } }
         #expect(rules == [[], ["legacy-backuprestore"]])
+    }
+
+    /// The first stdout line that is a JSON object (the ready line), or nil at end of file.
+    static func readyLine(from output: FileHandle) -> String? {
+        var pending = ""
+        while true {
+            let chunk = output.availableData
+            if chunk.isEmpty { return nil }
+            pending += String(decoding: chunk, as: UTF8.self)
+            while let newline = pending.firstIndex(of: "\n") {
+                let line = String(pending[..<newline])
+                pending = String(pending[pending.index(after: newline)...])
+                if line.hasPrefix("{") { return line }
+            }
+        }
     }
 }
